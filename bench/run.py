@@ -1,0 +1,115 @@
+"""Benchmarks (`make bench`): time and peak memory of the heavy steps, each in its own process.
+
+    .venv/bin/python bench/run.py [--customers 200000] [--only NAME]
+
+Each case runs in a fresh interpreter so its peak RSS is its own. Results are printed as a table
+and written to outputs/bench/results.json. The figures go into the closing notes of issues.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "outputs" / "bench"
+
+CASES: dict[str, str] = {
+    # the bundled sample at its default size, as `make demo` writes it
+    "generate_20k": """
+        from playbook.sample import generate
+        generate(OUT / "sample20k", customers=20_000, seed=42)
+    """,
+    # the scale knob (parquet files, as the segment benchmark uses)
+    "generate_scaled": """
+        from playbook.sample import generate
+        generate(OUT / f"scaled{N}", customers=N, seed=1, fmt="parquet")
+    """,
+    # reading + mapping every source of the 20k sample (CSV, GB18030 CSV, XLSX, parquet)
+    "read_sources_20k": """
+        from playbook.sources import SourceSpec, read_table
+        import pandas as pd
+        for f in sorted((OUT / "sample20k").iterdir()):
+            if f.name.startswith("_"): continue
+            df = read_table(SourceSpec(table=f.stem, path=f))
+            print(f"  {f.name}: {len(df):,} rows")
+    """,
+    # cleaning the scaled sample's tables in one process
+    "clean_scaled": """
+        import pandas as pd
+        from playbook.clean import clean_all, CleanSettings, reconcile
+        from playbook.sources import SourceSpec, read_table
+        d = OUT / f"scaled{N}"
+        tables = {f.stem: read_table(SourceSpec(table=f.stem, path=f))
+                  for f in sorted(d.glob("*.parquet")) if not f.name.startswith("_")}
+        print(f"  orders: {len(tables['orders']):,} rows")
+        res = clean_all(tables, window_start=pd.Timestamp("2023-10-01"),
+                        window_end=pd.Timestamp("2026-09-30"), today=pd.Timestamp("2026-10-15"),
+                        settings=CleanSettings())
+        print("  balanced:", reconcile(res)["balanced"])
+    """,
+}
+
+
+def run_case(name: str, n: int) -> dict:
+    body = textwrap.dedent(CASES[name])
+    code = (f"from pathlib import Path\nOUT = Path({str(OUT)!r})\nN = {n}\n"
+            "import resource, time\nt0 = time.perf_counter()\n" + body +
+            "\nprint('__BENCH__', time.perf_counter() - t0, "
+            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        print(proc.stdout, proc.stderr, file=sys.stderr)
+        return {"case": name, "ok": False}
+    lines = proc.stdout.strip().splitlines()
+    for ln in lines[:-1]:
+        print(ln)
+    _, secs, rss = lines[-1].split()
+    return {"case": name, "ok": True, "seconds": round(float(secs), 2),
+            "wall_seconds": round(wall, 2), "peak_rss_mb": round(int(rss) / 1024, 1)}
+
+
+def run_demo() -> dict:
+    """The whole demo (5 units × every stage, HTML included), forced, with 2 jobs."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "playbook"), "demo", "--force",
+                           "--out", str(OUT / "demo_out")], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"case": "demo_run_forced", "ok": proc.returncode == 0, "seconds": round(wall, 2),
+            "wall_seconds": round(wall, 2), "peak_rss_mb": round(peak, 1)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--customers", type=int, default=200_000, help="size of the scaled sample")
+    ap.add_argument("--only", action="append", help="run only these cases")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = []
+    for name in CASES:
+        if args.only and name not in args.only:
+            continue
+        print(f"{name} …", flush=True)
+        results.append(run_case(name, args.customers))
+    if not args.only or "demo" in args.only:
+        print("demo_run_forced …", flush=True)
+        results.append(run_demo())
+    print(f"\n{'case':<20} {'seconds':>9} {'peak MB':>9}")
+    for r in results:
+        print(f"{r['case']:<20} {r.get('seconds', float('nan')):>9.2f} "
+              f"{r.get('peak_rss_mb', float('nan')):>9.1f}  {'' if r['ok'] else 'FAILED'}")
+    (OUT / "results.json").write_text(json.dumps({"customers": args.customers,
+                                                  "results": results}, indent=2))
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
