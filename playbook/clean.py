@@ -119,6 +119,9 @@ class CleanSettings:
     max_quantity: float = 10_000
     dedupe_keys: Mapping[str, tuple[str, ...]] = field(default_factory=_default_keys)
     date_format: str = "auto"
+    # identical rows are dropped unless the data has no transaction id to tell them apart and
+    # identical purchases are legitimate (e.g. CDNOW): then set this False
+    drop_exact_duplicates: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_amount", "max_quantity"):
@@ -398,7 +401,7 @@ def clean_table(
 
     compare = [c for c in df.columns if c not in SOURCE_COLUMNS]
     alive = reason.isna()
-    if compare and alive.any():
+    if compare and alive.any() and settings.drop_exact_duplicates:
         dup = typed.loc[alive, compare].duplicated(keep="first")
         reason[dup[dup].index] = "exact_duplicate"
     keys = _key_columns(table, typed, settings)

@@ -102,6 +102,7 @@ class CollectSettings(_Strict):
 class CleanSettingsModel(_Strict):
     max_amount: Annotated[float, Field(gt=0)] = 1_000_000.0
     max_quantity: Annotated[float, Field(gt=0)] = 10_000.0
+    drop_exact_duplicates: bool = True
     dedupe_keys: dict[str, list[str]] = {
         "orders": ["order_id", "product_id"],
         "customers": ["customer_id"],

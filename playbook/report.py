@@ -416,7 +416,8 @@ def _report_cells(
 ) -> list[NotebookNode]:
     """The notebook's cells as the report shows them.
 
-    Drops cells tagged `REMOVE_CELL_TAGS` (a dropped code cell's error outputs are kept, so a
+    Drops cells tagged `REMOVE_CELL_TAGS`, and markdown tagged for the other language
+    (``lang-zh`` / ``lang-en``); drops (a dropped code cell's error outputs are kept, so a
     failure never disappears) and code cells left without output, replaces the ``injected-parameters`` cell by `settings_html`
     (or puts it on top when there is no such cell and `settings_on_top`), replaces papermill's
     error markers by a banner linking to ``{anchor_prefix}pb-error``, and cleans outputs.
@@ -434,7 +435,7 @@ def _report_cells(
             cells.append(_papermill_error_cell(cell, language, f"{anchor_prefix}pb-error"))
             continue
         if cell.get("cell_type") != "code":
-            if not tags & REMOVE_CELL_TAGS:
+            if not tags & REMOVE_CELL_TAGS and not _other_language(tags, language):
                 cells.append(cell)
             continue
         outputs = [out for out in map(_clean_output, cell.get("outputs", [])) if out is not None]
@@ -448,6 +449,12 @@ def _report_cells(
     if not placed and settings_on_top:
         cells.insert(0, _raw_html_cell(settings_html or ""))
     return cells
+
+
+def _other_language(tags: set[str], language: str) -> bool:
+    """Narrative is written in both languages, tagged ``lang-zh`` / ``lang-en``: keep the run's."""
+    langs = {t.removeprefix("lang-") for t in tags if t.startswith("lang-")}
+    return bool(langs) and language not in langs
 
 
 def _read(nb_path: Path) -> NotebookNode:

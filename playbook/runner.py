@@ -81,6 +81,7 @@ def run(cfg: RunConfig, opts: RunOptions, echo=print) -> int:
     config_json = _write_config(cfg, run_dir, meta, folders)
     previous = _read_json(run_dir / "run.json")
     fingerprints = {t: m["fingerprint"] for t, m in meta.items()}
+    fingerprints["_playbook_code"] = code_fingerprint()
     all_ids = [s.id for s in discover_stages()]
     tasks = [
         UnitTask(unit=u, folder=folders[u], run_dir=str(run_dir), config_json=str(config_json),
@@ -175,6 +176,17 @@ def _crashed(task: UnitTask, exc: BaseException) -> dict:
 def _unit_line(res: dict) -> str:
     states = ", ".join(f"{s} {v['status']}" for s, v in res["stages"].items())
     return f"[{res['unit']}] {states}"
+
+
+def code_fingerprint() -> str:
+    """The package's own source: a changed analysis re-runs the stages that use it."""
+    h = hashlib.sha256()
+    root = Path(__file__).parent
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".j2", ".json", ".css", ".txt"):
+            h.update(str(p.relative_to(root)).encode())
+            h.update(p.read_bytes())
+    return "sha256:" + h.hexdigest()[:16]
 
 
 def stage_key(notebook: Path, params: dict, fingerprints: dict, upstream: str | None) -> str:

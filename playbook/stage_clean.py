@@ -25,7 +25,8 @@ def settings(ctx: StageContext) -> clean.CleanSettings:
     s = ctx.cfg.model.clean
     return clean.CleanSettings(max_amount=s.max_amount, max_quantity=s.max_quantity,
                                dedupe_keys={k: list(v) for k, v in s.dedupe_keys.items()},
-                               date_format=ctx.cfg.model.read.date_format)
+                               date_format=ctx.cfg.model.read.date_format,
+                               drop_exact_duplicates=s.drop_exact_duplicates)
 
 
 def run(ctx: StageContext) -> dict[str, clean.CleanResult]:
@@ -47,12 +48,10 @@ def run(ctx: StageContext) -> dict[str, clean.CleanResult]:
     return results
 
 
-def show_quality(ctx: StageContext, results: dict[str, clean.CleanResult]) -> dict:
+def show_quality(ctx: StageContext, results: dict[str, clean.CleanResult]) -> None:
     rec = clean.reconcile(results)
     rows = []
-    for t, r in rec["tables"].items() if "tables" in rec else rec.items():
-        if not isinstance(r, dict):
-            continue
+    for t, r in _per_table(rec).items():
         rows.append({ctx.tr("表", "table"): t, ctx.tr("输入行", "rows in"): r["rows_in"],
                      ctx.tr("保留", "kept"): r["rows_kept"], ctx.tr("拒绝", "rejected"): r["rows_rejected"],
                      ctx.tr("拒绝率", "reject rate"): fmt_pct(r["rows_rejected"] / r["rows_in"]) if r["rows_in"] else "—",
@@ -69,10 +68,15 @@ def show_quality(ctx: StageContext, results: dict[str, clean.CleanResult]) -> di
         "rows in = kept + rejected. Refunds and cancellations are kept as returns, never dropped; "
         "names, phones and e-mails are masked."))
     table(pd.DataFrame(rows))
-    return rec
+    return None
 
 
-def show_missing(ctx: StageContext, results: dict[str, clean.CleanResult]):
+def _per_table(rec: dict) -> dict[str, dict]:
+    """reconcile() gives one entry per table plus the overall "balanced"."""
+    return {k: v for k, v in rec.items() if isinstance(v, dict)}
+
+
+def show_missing(ctx: StageContext, results: dict[str, clean.CleanResult]) -> None:
     frames = []
     for t, r in results.items():
         m = clean.missing_by_column(r.kept)
@@ -90,10 +94,10 @@ def show_missing(ctx: StageContext, results: dict[str, clean.CleanResult]):
     charts.plot_missing(labelled, ax=ax, language=ctx.language)
     fig.tight_layout()
     plt.show()
-    return ax
+    return None
 
 
-def show_rejects(ctx: StageContext, results: dict[str, clean.CleanResult]):
+def show_rejects(ctx: StageContext, results: dict[str, clean.CleanResult]) -> None:
     by_reason: dict[str, int] = {}
     for r in results.values():
         for reason, n in r.by_reason.items():
@@ -101,40 +105,30 @@ def show_rejects(ctx: StageContext, results: dict[str, clean.CleanResult]):
     if not by_reason:
         md(ctx.tr("没有被拒绝的行。", "No row was rejected."))
         return None
-    labels = clean.REASON_LABELS
-    top = sorted(by_reason.items(), key=lambda kv: -kv[1])
+    top = sorted(((k, v) for k, v in by_reason.items() if v), key=lambda kv: -kv[1])
     md(ctx.tr("拒绝原因（按行数）：", "Rejected rows by reason:") + " " + "; ".join(
-        f"{_label(labels, k, ctx.language)} {fmt_int(v)}" for k, v in top))
+        f"{clean.reason_label(k, ctx.language)} {fmt_int(v)}" for k, v in top))
     fig, ax = plt.subplots(figsize=(8, max(2.5, 0.4 * len(by_reason))))
     charts.plot_rejects(by_reason, ax=ax, language=ctx.language)
     fig.tight_layout()
     plt.show()
-    return ax
+    return None
 
 
-def _label(labels: dict, key: str, language: str) -> str:
-    v = labels.get(key, key)
-    if isinstance(v, dict):
-        return v.get(language, key)
-    if isinstance(v, tuple | list):
-        return v[0] if language == "zh" else v[1]
-    return str(v)
-
-
-def show_before_after(ctx: StageContext, results: dict[str, clean.CleanResult]):
+def show_before_after(ctx: StageContext, results: dict[str, clean.CleanResult]) -> None:
     ba = clean.before_after(results)
     md(ctx.tr("清洗前后每张表的行数：", "Rows per table before and after cleaning:"))
     fig, ax = plt.subplots(figsize=(8, 3.5))
     charts.plot_before_after(ba, ax=ax, language=ctx.language)
     fig.tight_layout()
     plt.show()
-    return ax
+    return None
 
 
 def save(ctx: StageContext, results: dict[str, clean.CleanResult]):
     rec = clean.reconcile(results)
-    tables = rec.get("tables", {k: v for k, v in rec.items() if isinstance(v, dict)})
-    metrics: dict = {"balanced": bool(rec.get("balanced", all(v["balanced"] for v in tables.values())))}
+    tables = _per_table(rec)
+    metrics: dict = {"balanced": bool(rec["balanced"])}
     flags = []
     for t, r in tables.items():
         metrics[f"{t}_rows_in"] = r["rows_in"]

@@ -51,7 +51,8 @@ def run(ctx: StageContext) -> Collected:
     meta = {t: {k: v for k, v in m.items() if k in ("location", "fingerprint", "encoding", "format")}
             for t, m in ctx.staged.items()}
     inv = collect.inventory(tables, meta)
-    cov = collect.monthly_coverage(tables, ctx.cfg.model.read.date_format)
+    start, end = ctx.window
+    cov = collect.monthly_coverage(tables, ctx.cfg.model.read.date_format, start=start, end=end)
     missing = collect.missing_inputs(tables, ctx.language)
     return Collected(tables, inv, cov, missing, {t: len(df) for t, df in staged.items()})
 
@@ -70,10 +71,29 @@ def show_inventory(ctx: StageContext, res: Collected) -> None:
         f"{ctx.cfg.model.history} earlier periods of the same length). The table lists each "
         "source's rows, columns, date range and fingerprint; an unchanged fingerprint means "
         "unchanged data, so a re-run skips the stages already done."))
-    table(res.inventory)
+    table(inventory_view(ctx, res.inventory))
 
 
-def show_coverage(ctx: StageContext, res: Collected):
+def inventory_view(ctx: StageContext, inv: pd.DataFrame) -> pd.DataFrame:
+    """The inventory as the report shows it: file names, dates without times, labelled columns."""
+    view = pd.DataFrame({
+        ctx.tr("表", "table"): inv["table"],
+        ctx.tr("行数", "rows"): inv["rows"].map(fmt_int),
+        ctx.tr("列数", "columns"): inv["columns"],
+        ctx.tr("日期列", "date column"): inv["date_column"].fillna("—"),
+        ctx.tr("最早", "from"): pd.to_datetime(inv["date_from"]).dt.strftime("%Y-%m-%d").fillna("—"),
+        ctx.tr("最晚", "to"): pd.to_datetime(inv["date_to"]).dt.strftime("%Y-%m-%d").fillna("—"),
+        ctx.tr("日期可解析", "dates parsed"): inv["dates_parsed"].map(
+            lambda v: "—" if pd.isna(v) else f"{100 * v:.1f}%"),
+        ctx.tr("来源", "source"): inv["location"].fillna("").map(lambda p: str(p).rsplit("/", 1)[-1]),
+        ctx.tr("格式", "format"): inv["format"].fillna("—"),
+        ctx.tr("编码", "encoding"): inv["encoding"].fillna("—"),
+        ctx.tr("指纹", "fingerprint"): inv["fingerprint"].fillna("—"),
+    })
+    return view
+
+
+def show_coverage(ctx: StageContext, res: Collected) -> None:
     cov = res.coverage
     if cov.empty:
         md(ctx.tr("没有带日期的表，无法显示月度覆盖。", "No dated table: no monthly coverage to show."))
@@ -90,7 +110,7 @@ def show_coverage(ctx: StageContext, res: Collected):
     ax.set_title(ctx.tr("各表按月行数", "Rows per month, by table"))
     fig.tight_layout()
     plt.show()
-    return ax
+    return None
 
 
 def _gaps(ctx: StageContext, cov: pd.DataFrame) -> list[str]:

@@ -326,3 +326,15 @@ def test_missing_by_column_and_before_after():
 def test_reason_labels_cover_every_reason():
     for lang in ("zh", "en"):
         assert set(REASON_LABELS[lang]) == set(REASONS)
+
+
+def test_exact_duplicates_can_be_kept_when_rows_have_no_id():
+    """Without a transaction id, identical purchases may be real (CDNOW): the setting keeps them."""
+    df = pd.DataFrame({"customer_id": ["1", "1", "2"], "order_date": ["19970101"] * 3,
+                       "amount": ["11.77", "11.77", "5"], "source_row": [0, 1, 2]})
+    kwargs = dict(window_start=pd.Timestamp("1997-01-01"), window_end=pd.Timestamp("1998-06-30"),
+                  today=pd.Timestamp("2026-01-01"))
+    dropped = clean_table(df, "orders", **kwargs)
+    kept = clean_table(df, "orders", settings=CleanSettings(drop_exact_duplicates=False), **kwargs)
+    assert dropped.by_reason.get("exact_duplicate") == 1 and len(dropped.kept) == 2
+    assert len(kept.kept) == 3 and kept.by_reason.get("exact_duplicate", 0) == 0
