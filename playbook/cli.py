@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--data-only", action="store_true", help="only generate the sample data")
     d.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
-    sub.add_parser("lab", help="open JupyterLab on notebooks/ with the demo parameters")
+    sub.add_parser("lab", help="open JupyterLab on notebooks/ with the demo parameters; "
+                   "other options (e.g. --no-browser --port 8899) go to jupyter lab")
     return p
 
 
@@ -113,15 +114,21 @@ def cmd_lab(args) -> int:
         if code != 0:
             return code
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    return subprocess.call([sys.executable, "-m", "jupyterlab", "--notebook-dir",
-                            str(NOTEBOOKS_DIR)], env=env)
+    cmd = [sys.executable, "-m", "jupyterlab", "--notebook-dir", str(NOTEBOOKS_DIR)]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    return subprocess.call(cmd + list(getattr(args, "lab_args", [])), env=env)
 
 
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "demo": cmd_demo, "lab": cmd_lab}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.lab_args = extra
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:

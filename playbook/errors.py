@@ -92,8 +92,8 @@ class StageError(PlaybookError):
         super().__init__(f"unit {unit!r}, stage {stage}: {detail}")
 
 
-class UpstreamMissingError(PlaybookError):
-    """A stage was asked for, but the outputs of the stage it reads are absent."""
+class UpstreamMissingError(InputError):
+    """A stage was asked for, but the outputs of the stage it reads are absent (exit 2)."""
 
     def __init__(self, unit: str, stage: str, missing: str):
         super().__init__(

@@ -131,8 +131,9 @@ def read_excel(spec: SourceSpec, path: Path, nrows: int | None) -> pd.DataFrame:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        # dtype=object: cells keep their own type (text "007" is not parsed into 7)
-        df = pd.read_excel(path, sheet_name=spec.sheet, engine="openpyxl", dtype=object,
+        # calamine (Rust) reads ~10x faster than openpyxl; dtype=object: cells keep their own
+        # type (text "007" is not parsed into 7)
+        df = pd.read_excel(path, sheet_name=spec.sheet, engine="calamine", dtype=object,
                            header=0 if spec.header else None, nrows=nrows).infer_objects()
     except (ValueError, IndexError, KeyError) as exc:
         if "worksheet" not in str(exc).lower():
@@ -143,6 +144,9 @@ def read_excel(spec: SourceSpec, path: Path, nrows: int | None) -> pd.DataFrame:
     except (zipfile.BadZipFile, InvalidFileException, OSError) as exc:
         raise SourceReadError(spec.table, str(path),
                               f"not a readable xlsx workbook ({exc})") from None
+    except Exception as exc:  # calamine's own errors (a corrupt or non-Excel file)
+        raise SourceReadError(spec.table, str(path),
+                              f"not a readable xlsx workbook ({type(exc).__name__}: {exc})") from None
     return _name_headerless(df, spec, path)
 
 

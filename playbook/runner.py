@@ -78,6 +78,7 @@ def run(cfg: RunConfig, opts: RunOptions, echo=print) -> int:
                 raise ParameterError("--units", "a list of: " + ", ".join(units), u)
         units = [u for u in units if u in opts.units]
     folders = unit_folders(units)
+    _check_upstream(stages, run_dir, folders)
     config_json = _write_config(cfg, run_dir, meta, folders)
     previous = _read_json(run_dir / "run.json")
     fingerprints = {t: m["fingerprint"] for t, m in meta.items()}
@@ -118,6 +119,21 @@ def run(cfg: RunConfig, opts: RunOptions, echo=print) -> int:
     if opts.html:
         echo(f"index: {run_dir / 'index.html'}")
     return 1 if failed else 0
+
+
+def _check_upstream(stages: list[Stage], run_dir: Path, folders: dict[str, str]) -> None:
+    """With --stages, the stage before the first one asked for must have run in every unit."""
+    everything = discover_stages()
+    if not stages or stages[0] == everything[0]:
+        return
+    before = everything[everything.index(stages[0]) - 1]
+    for unit, folder in folders.items():
+        findings = UnitPaths(run_dir / folder).findings / f"{before.name}.json"
+        if not findings.exists():
+            from .errors import UpstreamMissingError
+
+            raise UpstreamMissingError(unit, stages[0].id,
+                                       f"the outputs of {before.id} ({findings})")
 
 
 def _dispatch(tasks: list[UnitTask], opts: RunOptions, echo) -> list[dict]:

@@ -88,3 +88,18 @@ def test_validate_ok_on_sample(tmp_path, sample_dir, capsys):
     assert main(["validate", str(p)]) == 0
     out = capsys.readouterr().out
     assert "OK" in out and "orders" in out and "feedback" in out
+
+
+def test_stage_without_upstream_outputs_exit_2(tmp_path, orders_only, capsys):
+    p = _file(tmp_path, "period: 2026Q3\nsources: {orders: orders.csv}\n")
+    code, err = _run(capsys, ["run", str(p), "--out", str(tmp_path / "out"), "--stages", "clean"])
+    assert code == 2
+    assert "stage 02_clean needs the outputs of 01_collect" in err
+    assert not list((tmp_path / "out").rglob("*.ipynb")), "no notebook may run"
+
+
+def test_unknown_stage_exit_2(tmp_path, orders_only, capsys):
+    p = _file(tmp_path, "period: 2026Q3\nsources: {orders: orders.csv}\n")
+    code, err = _run(capsys, ["run", str(p), "--out", str(tmp_path / "out"), "--stages", "segmnt"])
+    assert code == 2
+    assert "The '--stages' parameter must be a list of collect, clean" in err and "'segmnt'" in err
