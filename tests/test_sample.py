@@ -56,7 +56,7 @@ def _read(directory: Path) -> dict[str, pd.DataFrame]:
     return {
         "orders": pd.read_csv(directory / "orders.csv", dtype=ids),
         "customers": pd.read_csv(directory / "customers.csv", dtype=ids, encoding="gb18030"),
-        "feedback": pd.read_excel(directory / "feedback.xlsx"),
+        "feedback": pd.read_excel(directory / "feedback.xlsx", engine="openpyxl"),
         "complaints": pd.read_parquet(directory / "complaints.parquet"),
         "interactions": pd.read_csv(directory / "interactions.csv", dtype=ids),
         "competitors": pd.read_csv(directory / "competitors.csv"),
@@ -149,7 +149,7 @@ def test_parquet_format_holds_the_same_tables(tmp_path):
     o_pq = pd.read_parquet(parquet["orders"])
     assert list(o_pq.columns) == COLUMNS["orders"]
     pd.testing.assert_frame_equal(o_csv, o_pq, check_dtype=False)
-    fb_xlsx = pd.read_excel(mixed["feedback"])
+    fb_xlsx = pd.read_excel(mixed["feedback"], engine="openpyxl")
     fb_pq = pd.read_parquet(parquet["feedback"])
     assert (fb_xlsx["response_date"] == fb_pq["response_date"]).all()
     assert fb_xlsx["csat"].tolist() == fb_pq["csat"].tolist()
