@@ -271,6 +271,8 @@ def run_unit(task: UnitTask, progress=None) -> dict:
 def _execute(task: UnitTask, sid: str, nb: Path, out_nb: Path, params: dict, progress) -> dict:
     import papermill as pm
 
+    from .kernels import IPCKernelManager
+
     t0 = time.time()
     if progress is not None:
         progress[task.unit] = (sid, t0)
@@ -280,7 +282,8 @@ def _execute(task: UnitTask, sid: str, nb: Path, out_nb: Path, params: dict, pro
         pm.execute_notebook(str(nb), str(out_nb), parameters=params, kernel_name="python3",
                             progress_bar=False, cwd=str(out_nb.parent), log_output=False,
                             # the kernel's own log (TCP notice, shutdown) is noise on the terminal
-                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                            kernel_manager_class=IPCKernelManager)
     except Exception as exc:  # papermill saved the failed notebook with its error marked
         status = FAILED
         error = _error_text(exc)

@@ -61,10 +61,13 @@ def executed(tmp_path_factory) -> Path:
     """The stage notebook executed once with nbclient, papermill metadata added."""
     from nbclient import NotebookClient
 
+    from playbook.kernels import IPCKernelManager
+
     folder = tmp_path_factory.mktemp("stage")
     nb = _stage_notebook()
     NotebookClient(
-        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(folder)}}
+        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(folder)}},
+        kernel_manager_class=IPCKernelManager,
     ).execute()
     nb.metadata["papermill"] = {"parameters": dict(PARAMS)}
     path = folder / "01_collect.ipynb"
