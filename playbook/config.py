@@ -148,6 +148,15 @@ class RunFile(_Strict):
             raise ValueError(str(exc)) from None
         return v
 
+    @field_validator("units", mode="before")
+    @classmethod
+    def _units_as_text(cls, v: Any) -> Any:
+        # unit values are data values: `units: [101, 102]` means the stores "101" and "102"
+        if isinstance(v, list):
+            return [str(u) if isinstance(u, int | float) and not isinstance(u, bool) else u
+                    for u in v]
+        return v
+
     @field_validator("units")
     @classmethod
     def _units(cls, v: Any) -> Any:
@@ -301,6 +310,13 @@ def _pick_error(errors: list[dict], data: dict[str, Any]) -> dict:
     return first
 
 
+# what the message says is allowed, where pydantic's own words would say less
+ALLOWED_TEXT = {
+    "units": "'all' or a list of unit values, e.g. [华东, 华北]",
+    "language": "'zh' or 'en'",
+}
+
+
 def _friendly(exc: ValidationError, path: Path, data: dict[str, Any]) -> InputError:
     err = _pick_error(exc.errors(), data)
     loc = [str(p) for p in err["loc"] if not str(p).startswith(("function-", "str", "FileSource",
@@ -328,7 +344,7 @@ def _friendly(exc: ValidationError, path: Path, data: dict[str, Any]) -> InputEr
     if msg.startswith("Value error, "):
         return InputError(f"{where}: {msg[len('Value error, '):]}")
     got = err.get("input")
-    allowed = msg.replace("Input should be ", "").replace("Input should ", "")
+    allowed = ALLOWED_TEXT.get(key) or msg.replace("Input should be ", "").replace("Input should ", "")
     return ParameterError(key, allowed, got, where)
 
 

@@ -108,3 +108,12 @@ def test_settings_table_hides_password(tmp_path):
     cfg = load_run_file(_write(tmp_path, doc))
     shown = str(cfg.settings_table())
     assert "s3cret" not in shown and "sources.feedback" in shown
+
+
+def test_units_are_data_values(tmp_path):
+    cfg = load_run_file(_write(tmp_path, {**BASE, "unit_column": "store", "units": [101, "华东"]}))
+    assert cfg.model.units == ["101", "华东"]
+    with pytest.raises(InputError, match="The 'units' parameter must be all or a non-empty list"):
+        load_run_file(_write(tmp_path, {**BASE, "units": []}))
+    with pytest.raises(ParameterError, match="The 'units' parameter must be"):
+        load_run_file(_write(tmp_path, {**BASE, "units": "some"}))
