@@ -48,8 +48,9 @@ import pandas as pd
 
 from .dates import parse_dates
 from .errors import ParameterError
-from .privacy import FREE_TEXT_COLUMNS, PERSONAL_COLUMNS, as_text, mask_personal, scrub_text
+from .privacy import FREE_TEXT_COLUMNS, PERSONAL_COLUMNS, mask_personal, scrub_text
 from .schema import RATING_PREFIX, RATING_SCALE, TABLES
+from .values import as_text, to_number
 
 REASONS: tuple[str, ...] = (
     "missing_customer_id",
@@ -145,26 +146,6 @@ def as_id(values: pd.Series) -> pd.Series:
     """Ids as stripped strings (``123.0 -> "123"``, leading zeros kept); empty becomes NA."""
     text = as_text(values).str.strip()
     return text.mask((text == "").fillna(False))
-
-
-def to_number(values: pd.Series) -> pd.Series:
-    """Numbers as float64; ``¥1,234.50``, ``1 234``, ``(12)`` and ``−5`` parse; the rest NaN."""
-    s = values
-    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-        return s.astype("Float64").astype("float64")
-    text = as_text(s).str.strip()
-    fast = pd.to_numeric(text, errors="coerce")
-    todo = fast.isna() & text.notna()
-    if not todo.any():  # plain numbers: no regex work
-        return fast.astype("Float64").astype("float64")
-    text = text[todo]
-    text = text.str.replace("\u2212", "-", regex=False)
-    text = text.str.replace(r"(?i)^(?:rmb|cny|usd|eur)|元$", "", regex=True)
-    text = text.str.replace(r"[¥￥$€£\s\u00a0\u3000,，]", "", regex=True)
-    text = text.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
-    out = fast.astype("Float64").astype("float64")
-    out[todo] = pd.to_numeric(text, errors="coerce").astype("Float64").astype("float64")
-    return out
 
 
 def to_bool(values: pd.Series) -> pd.Series:

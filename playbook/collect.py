@@ -24,8 +24,8 @@ import pandas as pd
 from .clean import as_id
 from .dates import parse_dates, share_parsed
 from .errors import ParameterError
-from .privacy import as_text
 from .schema import RATING_PREFIX, TABLE_NAMES, TABLES
+from .values import as_text
 
 TOTAL = "total"
 META_FIELDS: tuple[str, ...] = ("location", "fingerprint", "encoding", "format")

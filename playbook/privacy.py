@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-import numpy as np
 import pandas as pd
+
+from .values import as_text
 
 PERSONAL_COLUMNS: tuple[str, ...] = ("name", "phone", "email")
 FREE_TEXT_COLUMNS: tuple[str, ...] = ("comment", "text")
@@ -34,38 +35,6 @@ _MOBILE = re.compile(
 )
 _LANDLINE = re.compile(r"(?<![0-9A-Za-z])(?:\(0\d{2,3}\)|0\d{2,3})[\s\-]?\d{7,8}(?![0-9A-Za-z])")
 _COUNTRY = re.compile(r"^(?:0086|86)(?=1[3-9]\d{9}$)")
-
-
-def as_text(values: pd.Series) -> pd.Series:
-    """Values as a ``string`` Series; integral floats lose their ``.0`` (``123.0 -> "123"``)."""
-    s = values
-    if isinstance(s.dtype, pd.StringDtype):
-        return s.astype("string")
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return s.astype("string")
-    if pd.api.types.is_integer_dtype(s.dtype):
-        return s.astype("Int64").astype("string")
-    if pd.api.types.is_float_dtype(s.dtype):
-        f = s.astype("Float64")
-        out = f.astype("string")
-        integral = ((f % 1) == 0).fillna(False) & (f.abs() < 2.0**63).fillna(False)
-        if integral.any():
-            out[integral] = f[integral].astype("Int64").astype("string")
-        return out
-    if s.dtype == object:
-        return s.map(_one_text, na_action="ignore").astype("string")
-    return s.astype("string")
-
-
-def _one_text(v: object) -> object:
-    if isinstance(v, float | np.floating):
-        if np.isnan(v):
-            return pd.NA
-        if float(v).is_integer() and abs(v) < 2.0**63:
-            return str(int(v))
-    if v is pd.NaT:
-        return pd.NA
-    return str(v)
 
 
 def mask_name(s: pd.Series) -> pd.Series:

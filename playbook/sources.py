@@ -25,6 +25,7 @@ from .errors import (
 )
 from .readers import SUPPORTED_SUFFIXES, detect_encoding
 from .schema import RATING_PREFIX, TABLES, check_columns
+from .values import to_number
 
 __all__ = [
     "SUPPORTED_SUFFIXES", "SourceSpec", "apply_mapping", "detect_encoding", "fingerprint",
@@ -35,7 +36,6 @@ BOOKKEEPING = ("source_file", "source_row")
 MIN_PARSED_SHARE = 0.5
 DATE_EXPECTED = "a date such as 2026-07-01, 20260701 or 2026-07-01 13:45:00"
 NUMBER_EXPECTED = "a number such as 12.5, 1,234.00 or ¥99"
-_CURRENCY_JUNK = r"[¥￥$,\s]"
 
 
 @dataclass(frozen=True)
@@ -150,14 +150,6 @@ def _read_folder(spec: SourceSpec, path: Path, nrows: int | None) -> pd.DataFram
 
 
 # --- mapping ----------------------------------------------------------------------------------
-
-def to_number(values: pd.Series) -> pd.Series:
-    """Numbers as float64; text loses ¥ ￥ $, thousands commas and spaces first; else NaN."""
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype("float64")
-    text = values.astype("string").str.replace(_CURRENCY_JUNK, "", regex=True)
-    return pd.to_numeric(text, errors="coerce").astype("float64")
-
 
 def apply_mapping(df: pd.DataFrame, mapping: dict[str, str], table: str,
                   location: str) -> pd.DataFrame:

@@ -32,7 +32,9 @@ class Collected:
 def load_staged(ctx: StageContext) -> dict[str, pd.DataFrame]:
     """The run's staged copy of every source (read from the original when not staged)."""
     if ctx.staged_dir is not None and ctx.staged:
-        return {t: pd.read_parquet(ctx.staged_dir / m["cache"]) for t, m in ctx.staged.items()}
+        from .staging import load_staged as from_cache
+
+        return from_cache(ctx.cfg, ctx.staged_dir, ctx.staged)[0]
     from . import sources
 
     return {t: sources.read_table(ctx.cfg.source(t), ctx.cfg.mapping(t))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import sources
+from .collect import unit_values
 from .config import RunConfig
 from .errors import InputError, ParameterError
 
@@ -102,21 +103,9 @@ def load_staged(cfg: RunConfig, cache_dir: Path, meta: dict[str, dict] | None = 
     return tables, meta
 
 
-def unit_values(cfg: RunConfig, tables: dict[str, pd.DataFrame]) -> list[str]:
-    col = cfg.model.unit_column
-    if col is None:
-        return []
-    values: set[str] = set()
-    for t in ("orders", "customers"):
-        if t in tables and col in tables[t].columns:
-            v = tables[t][col].dropna().astype("string").str.strip()
-            values.update(x for x in v.unique() if x)
-    return sorted(values)
-
-
 def resolve_units(cfg: RunConfig, tables: dict[str, pd.DataFrame]) -> list[str]:
     """The units of this run: the unit column's values (or the ones asked for), plus total."""
-    available = unit_values(cfg, tables)
+    available = unit_values(tables, cfg.model.unit_column)
     wanted = cfg.model.units
     if cfg.model.unit_column is None:
         units: list[str] = []
