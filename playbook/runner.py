@@ -176,7 +176,10 @@ def _dispatch(tasks: list[UnitTask], opts: RunOptions, echo) -> list[dict]:
 
 def _heartbeat(progress, stop: threading.Event, echo) -> None:
     while not stop.wait(HEARTBEAT_SECONDS):
-        busy = dict(progress)
+        try:
+            busy = progress.copy()  # one call to the manager: a snapshot, not key-by-key reads
+        except Exception:  # the manager is shutting down; the run is ending
+            return
         if busy:
             now = time.time()
             echo("  … running: " + "; ".join(

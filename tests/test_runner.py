@@ -161,3 +161,29 @@ def test_units_run_on_a_dask_cluster(demo_run, tmp_path):
     assert code == 0
     rec = _units(out / run_dir.name)["total"]["stages"]["01_collect"]
     assert rec["status"] == "ok" and rec["seconds"] > 0
+
+
+def test_heartbeat_survives_units_finishing_while_it_reads():
+    """Units leave the progress dict at any moment; the heartbeat reports and keeps going."""
+    import threading
+    from multiprocessing import get_context
+
+    from playbook import runner
+
+    lines: list[str] = []
+    with get_context("spawn").Manager() as manager:
+        progress = manager.dict({f"u{i}": ("01_collect", 0.0) for i in range(200)})
+        stop = threading.Event()
+        old = runner.HEARTBEAT_SECONDS
+        runner.HEARTBEAT_SECONDS = 0.01
+        try:
+            beat = threading.Thread(target=runner._heartbeat, args=(progress, stop, lines.append))
+            beat.start()
+            for i in range(200):
+                progress.pop(f"u{i}", None)
+            assert beat.is_alive(), "the heartbeat died while units finished"
+            stop.set()
+            beat.join(5)
+        finally:
+            runner.HEARTBEAT_SECONDS = old
+    assert any("running" in ln for ln in lines)
