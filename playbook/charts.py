@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
 from .clean import reason_label
-from .errors import ParameterError
+from .plots._base import axes as _axes
+from .plots._base import empty as _empty
+from .plots._base import texts
 
 _TEXT: dict[str, dict[str, str]] = {
     "zh": {
@@ -54,22 +55,7 @@ _TEXT: dict[str, dict[str, str]] = {
 
 
 def _texts(language: str) -> dict[str, str]:
-    if language not in _TEXT:
-        raise ParameterError("language", "zh or en", language, where="charts")
-    return _TEXT[language]
-
-
-def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
-
-
-def _empty(ax: Axes, message: str, title: str) -> Axes:
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
-    ax.set_axis_off()
-    ax.set_title(title)
-    return ax
+    return texts(_TEXT, language)
 
 
 def plot_missing(missing_df: pd.DataFrame, ax: Axes | None = None, language: str = "zh") -> Axes:

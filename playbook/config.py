@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import InputError, ParameterError, SourceNotFoundError, UnknownKeyError
 from .periods import Period, parse_period
 from .schema import TABLE_NAMES
+from .segment.settings import CnThresholds, SegmentSettings
 
 
 class _Strict(BaseModel):
@@ -131,7 +132,7 @@ class RunFile(_Strict):
     read: ReadOptions = ReadOptions()
     collect: CollectSettings = CollectSettings()
     clean: CleanSettingsModel = CleanSettingsModel()
-    segment: _OpenStage = _OpenStage()
+    segment: SegmentSettings = SegmentSettings()
     feedback: _OpenStage = _OpenStage()
     competition: _OpenStage = _OpenStage()
     trends: _OpenStage = _OpenStage()
@@ -293,7 +294,8 @@ def load_resolved(path: str | Path) -> RunConfig:
 
 _MODELS: dict[str, type[BaseModel]] = {
     "": RunFile, "sources": Sources, "columns": Columns, "read": ReadOptions,
-    "clean": CleanSettingsModel, "collect": CollectSettings,
+    "clean": CleanSettingsModel, "collect": CollectSettings, "segment": SegmentSettings,
+    "segment.cn_thresholds": CnThresholds,
 }
 
 
