@@ -238,7 +238,8 @@ def run_unit(task: UnitTask, progress=None) -> dict:
                 blocked = (f"needs the outputs of {prev_id} (findings/{prev_id.split('_', 1)[1]}"
                            ".json); run that stage first")
     for sid, name, nb_path in task.stages:
-        params = {"run_config": task.config_json, "unit": task.unit, "unit_dir": str(paths.root)}
+        params = {"run_config": task.config_json, "unit": task.unit, "unit_dir": str(paths.root),
+                  "interactive": False}
         key_params = {"unit": task.unit, "config": _config_for_key(cfg_data)}
         key = stage_key(Path(nb_path), key_params, task.fingerprints, upstream_key)
         prev = task.previous.get(sid) or {}
