@@ -21,6 +21,7 @@ GROUPINGS = {
     "segment_label": ("RFM 分群", "RFM segment"),
     "cn_label": ("RFM 八类", "RFM class"),
     "lifecycle_label": ("生命周期", "Lifecycle stage"),
+    "price_tier_label": ("价格层级", "Price tier"),
     "abc_grade": ("ABC 分级", "ABC grade"),
 }
 STATS = ("customers", "customer_share", "revenue_share", "recency_days", "frequency",
@@ -57,6 +58,24 @@ def top_customers(customers: pd.DataFrame, by: str, value: str, n: int = 10,
     return out.reset_index(drop=True)
 
 
+HEADERS = {"customer_id": ("客户编号", "customer"), "name": ("姓名（脱敏）", "name (masked)"),
+           "segment_label": ("RFM 分群", "RFM segment"),
+           "lifecycle_label": ("生命周期", "lifecycle"), "monetary": ("近12个月消费", "12-month spend"),
+           "clv": ("CLV", "CLV"), "churn_probability": ("流失概率", "churn probability")}
+
+
+def shown(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """``top_customers`` output with headers in the run's language and rounded numbers."""
+    out = frame.copy()
+    for col in ("monetary", "clv"):
+        if col in out.columns:
+            out[col] = out[col].map(fmt_int)
+    if "churn_probability" in out.columns:
+        out["churn_probability"] = out["churn_probability"].map(fmt_pct)
+    i = 0 if language == "zh" else 1
+    return out.rename(columns={k: v[i] for k, v in HEADERS.items()})
+
+
 def _names(customers_table: pd.DataFrame | None) -> pd.Series | None:
     if customers_table is None or "name" not in customers_table.columns:
         return None
@@ -88,7 +107,7 @@ def _show_group(table_: pd.DataFrame, by: str, value: str, names, language: str,
         parts.append(tr(f"平均流失概率 {fmt_pct(s['churn_probability'])}",
                         f"avg churn probability {fmt_pct(s['churn_probability'])}"))
     md("; ".join(parts))
-    table(top_customers(table_, by, value, n=n, names=names))
+    table(shown(top_customers(table_, by, value, n=n, names=names), language))
     if plots:
         rows = table_[table_[by] == value]
         cols = [c for c in DISTRIBUTIONS if c in table_.columns]

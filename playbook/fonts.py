@@ -44,6 +44,10 @@ _NAME_HINTS = (
 
 _FONT_SUFFIXES = {".ttf", ".ttc", ".otf", ".otc"}
 
+#: Fonts whose character map claims every code point but which draw a box for each: matplotlib
+#: 3.10+ ships LastResortHE as its last fallback. Covering the sample text proves nothing here.
+_PLACEHOLDER_FONTS = ("lastresort",)
+
 # (path, family) once use_cjk_font() has registered a font, False once it found none,
 # None before its first call.
 _registered: tuple[Path, str] | bool | None = None
@@ -92,6 +96,8 @@ def _unique_existing(paths: Iterable[Path]) -> Iterator[Path]:
         if path in seen or path.suffix.lower() not in _FONT_SUFFIXES:
             continue
         seen.add(path)
+        if any(name in path.name.lower() for name in _PLACEHOLDER_FONTS):
+            continue
         if path.is_file():
             yield path
 

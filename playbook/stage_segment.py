@@ -24,6 +24,7 @@ from .segment import lifecycle as lifecycle_mod
 from .segment import outputs, pipeline
 from .segment import rfm as rfm_mod
 from .segment.pipeline import Inputs
+from .segment.shifts import tier_label
 
 TABLES = ("orders", "customers", "feedback", "complaints", "interactions")
 
@@ -39,6 +40,10 @@ def load(ctx: StageContext) -> Inputs:
 
         raise UpstreamMissingError(ctx.unit, "03_segment", "data/orders.parquet (02_clean)")
     tables = {t: ctx.read(t) for t in TABLES if ctx.has(t)}
+    if "customers" in tables:  # after a first run it holds this stage's scores too
+        tables["customers"] = outputs.restore_customers(tables["customers"])
+        if tables["customers"] is None:
+            del tables["customers"]
     start, _ = ctx.window
     return pipeline.make_inputs(tables, ctx.period, start, ctx.cfg.model.segment, ctx.language)
 
@@ -129,9 +134,9 @@ def _segment_table(ctx: StageContext, s: pd.DataFrame, key: str, label) -> pd.Da
         ctx.tr("客户数", "customers"): s["customers"].map(fmt_int),
         ctx.tr("客户占比", "share"): s["customer_share"].map(fmt_pct),
         ctx.tr("消费额占比", "revenue share"): s["revenue_share"].map(fmt_pct),
-        ctx.tr("平均 R（天）", "avg R (days)"): s["recency_days"].round(0),
-        ctx.tr("平均 F（次）", "avg F"): s["frequency"].round(2),
-        ctx.tr("平均 M", "avg M"): s["monetary"].round(0),
+        ctx.tr("平均 R（天）", "avg R (days)"): s["recency_days"].map(fmt_int),
+        ctx.tr("平均 F（次）", "avg F"): s["frequency"].map(lambda v: f"{v:.2f}"),
+        ctx.tr("平均 M", "avg M"): s["monetary"].map(fmt_int),
     })
 
 
@@ -224,7 +229,7 @@ def show_lifecycle(ctx: StageContext, life: dict) -> None:
         lines.append(f"{lifecycle_mod.stage_label(st, lang)} {fmt_int(b)} → **{fmt_int(n)}**")
     md(ctx.tr(f"流失窗口 **{life['window_days']} 天**（{how}）：超过该天数未购买即视为流失。",
               f"Churn window **{life['window_days']} days** ({how}): no purchase for longer "
-              "means churned.") + "\n\n" + " · ".join(lines))
+              "means churned.") + "\n\n" + " · ".join(lines) + "\n\n" + _at_risk_line(ctx, life))
     fig, axes = plt.subplots(1, 2, figsize=(14, 5))
     lifecycle_plots.plot_stage_counts(life["counts"], ax=axes[0], language=lang)
     lifecycle_plots.plot_migration(life["migration_share"], ax=axes[1], language=lang)
@@ -233,6 +238,16 @@ def show_lifecycle(ctx: StageContext, life: dict) -> None:
     md(ctx.tr("主要迁移：", "Largest moves:") + " " + "; ".join(
         f"{lifecycle_mod.stage_label(f, lang)} → {lifecycle_mod.stage_label(t, lang)} {fmt_int(n)}"
         for f, t, n in flows[["from", "to", "customers"]].itertuples(index=False) if f != t))
+
+
+def _at_risk_line(ctx: StageContext, life: dict) -> str:
+    ar = life["at_risk"]
+    refs = "; ".join(f"{p['period']} {fmt_pct(p['share'])}" for k, p in ar.items() if k != "now")
+    now = ar["now"]
+    return ctx.tr(f"流失风险客户持有近 12 个月消费额的 **{fmt_pct(now['share'])}**"
+                  f"（{_money(now['value'], ctx)}；{refs}）。",
+                  f"At-risk customers hold **{fmt_pct(now['share'])}** of 12-month revenue "
+                  f"({_money(now['value'], ctx)}; {refs}).")
 
 
 # --- cohorts -------------------------------------------------------------------------------
@@ -295,7 +310,7 @@ def show_clv(ctx: StageContext, v: dict) -> None:
             f"**Validation**: fitted on the data up to {v['calibration_end'].date()}, the model "
             f"predicts {vm['total_predicted']:,.0f} purchases after it against {vm['total_actual']:,.0f} "
             f"actual ({fmt_pct(vm['relative_error'])}). By calibration-period frequency:"))
-        table(v["validation"].round(3))
+        table(_validation_table(ctx, v["validation"]))
         fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
         clv_plots.plot_holdout(v["validation"], ax=axes[0], language=lang)
         clv_plots.plot_clv_distribution(cust, ax=axes[1], language=lang)
@@ -305,6 +320,15 @@ def show_clv(ctx: StageContext, v: dict) -> None:
         fig, ax = plt.subplots(figsize=(7, 4.5))
         clv_plots.plot_clv_distribution(cust, ax=ax, language=lang)
     _show(fig)
+
+
+def _validation_table(ctx: StageContext, t: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        ctx.tr("建模期重复购买次数", "calibration purchases"): t["group"],
+        ctx.tr("客户数", "customers"): t["customers"].map(fmt_int),
+        ctx.tr("验证期实际（人均）", "actual per customer"): t["actual"].round(2),
+        ctx.tr("模型预测（人均）", "predicted per customer"): t["predicted"].round(2),
+    })
 
 
 # --- churn ---------------------------------------------------------------------------------
@@ -326,13 +350,16 @@ def show_churn(ctx: StageContext, ch: dict, inp: Inputs) -> None:
         f"流失 = 下一周期内没有购买。模型（{ctx.cfg.model.segment.churn_model}）在截止日 {cut} 的特征上训练，"
         f"并在 {plan['validation'].date()} 做时间外验证（标签为本期是否购买）："
         f"**AUC {mm['auc']:.3f}**，PR-AUC {mm['pr_auc']:.3f}，前 10% 提升度 {mm['top_decile_lift']:.2f}"
-        f"（逻辑回归基线 AUC {bm['auc']:.3f}）。本期活跃客户的预计流失率 "
+        f"（逻辑回归基线 AUC {bm['auc']:.3f}；为客户打分的是验证更好的"
+        f"{'梯度提升模型' if res['scoring_kind'] == 'hgb' else '逻辑回归模型'}）。本期活跃客户的预计流失率 "
         f"**{fmt_pct(ch['scored']['churn_probability'].mean())}**，预计损失（CLV × 流失概率）"
         f"合计 {_money(ch['scored']['expected_loss'].sum(), ctx)}。",
         f"Churn = no purchase in the next period. The model ({ctx.cfg.model.segment.churn_model}) "
         f"trains on features at {cut} and is validated out of time at {plan['validation'].date()} "
         f"(labelled by this period): **AUC {mm['auc']:.3f}**, PR-AUC {mm['pr_auc']:.3f}, top-decile "
-        f"lift {mm['top_decile_lift']:.2f} (logistic baseline AUC {bm['auc']:.3f}). Expected churn "
+        f"lift {mm['top_decile_lift']:.2f} (logistic baseline AUC {bm['auc']:.3f}; the "
+        f"{'gradient boosting' if res['scoring_kind'] == 'hgb' else 'logistic'} model, which "
+        "validated better, scores the customers). Expected churn "
         f"of the active customers: **{fmt_pct(ch['scored']['churn_probability'].mean())}**; "
         f"expected loss (CLV × churn probability) {_money(ch['scored']['expected_loss'].sum(), ctx)}."))
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
@@ -353,6 +380,8 @@ def _top_table(ctx: StageContext, top: pd.DataFrame, inp: Inputs) -> pd.DataFram
         names = inp.customers.set_index("customer_id")["name"]
         out.insert(1, "name", out["customer_id"].map(names))
     out["churn_probability"] = out["churn_probability"].map(fmt_pct)
+    out["clv"] = out["clv"].map(fmt_int)
+    out["expected_loss"] = out["expected_loss"].map(fmt_int)
     return out.rename(columns={"customer_id": ctx.tr("客户编号", "customer"),
                                "name": ctx.tr("姓名（脱敏）", "name (masked)"),
                                "churn_probability": ctx.tr("流失概率", "churn probability"),
@@ -365,32 +394,42 @@ def shifts(ctx: StageContext, inp: Inputs, c: dict, r: dict) -> dict:
 
 
 def show_shifts(ctx: StageContext, sh: dict, c: dict) -> None:
-    lang = ctx.language
-    t = sh["tables"]["cluster"]
-    if t.empty:
+    lang, tables = ctx.language, sh["tables"]
+    if all(t.empty for t in tables.values()):
         md(ctx.tr("没有可比较的老客户。", "No established customers to compare."))
         return
-    desc = c["profile"].set_index("cluster")["description"]
-    shown = pd.DataFrame({
-        ctx.tr("群", "cluster"): [clusters_mod.cluster_label(int(g), lang) for g in t["group"]],
-        ctx.tr("画像", "profile"): [desc.get(int(g), "") for g in t["group"]],
-        ctx.tr("老客户数", "customers"): t["customers"].map(fmt_int),
-        ctx.tr("对比期人均次数", "per customer before"): t["freq_before"].round(2),
-        ctx.tr("本期人均次数", "per customer now"): t["freq_now"].round(2),
-        ctx.tr("变化", "change"): t["change"].map(fmt_pct),
-        ctx.tr("相对其他客户", "against the rest"): t["relative_change"].map(fmt_pct),
-        ctx.tr("预警", "flag"): t["flagged"].map({True: "⚠", False: ""}),
-    })
-    worst = t.iloc[0]
     md(ctx.tr(
-        f"同一批老客户（{sh['period']} 与 {sh['compare']} 都可能购买）在各群的人均购买次数。"
-        f"下降最多的是 **{clusters_mod.cluster_label(int(worst['group']), lang)}**："
-        f"{fmt_pct(worst['change'])}，比其他客户 {fmt_pct(worst['relative_change'])}。",
-        f"Purchases per customer of the same established customers in {sh['period']} and "
-        f"{sh['compare']}, by cluster. The largest fall is "
-        f"**{clusters_mod.cluster_label(int(worst['group']), lang)}**: {fmt_pct(worst['change'])}, "
-        f"{fmt_pct(worst['relative_change'])} against the rest."))
-    table(shown)
+        f"同一批老客户（首购早于 {sh['compare']}）在 {sh['compare']} 与 {sh['period']} 的人均购买次数；"
+        "分组依据的是对比期开始前的行为，因此分组本身不受两期购买的影响。",
+        f"Purchases per customer of the same established customers (first purchase before "
+        f"{sh['compare']}) in {sh['compare']} and {sh['period']}; the groups come from their "
+        "behaviour before the comparison period, so the two periods compared do not shape them."))
+    desc = c["profile"].set_index("cluster")["description"]
+    names = {"price_tier": (ctx.tr("价格层级", "Price tier"), lambda g: tier_label(g, lang)),
+             "cluster": (ctx.tr("聚类", "Cluster"),
+                         lambda g: f"{clusters_mod.cluster_label(int(g), lang)} · "
+                                   f"{desc.get(int(g), '')}"),
+             "customer_type": (ctx.tr("客户类型", "Customer type"), str)}
+    for grouping, t in tables.items():
+        if t.empty:
+            continue
+        title, label = names.get(grouping, (grouping, str))
+        worst = t.iloc[0]
+        md(f"**{title}**：" + ctx.tr(
+            f"下降最多的是 {label(worst['group'])}，{fmt_pct(worst['change'])}，"
+            f"相对其他客户 {fmt_pct(worst['relative_change'])}。",
+            f"the largest fall is {label(worst['group'])}: {fmt_pct(worst['change'])}, "
+            f"{fmt_pct(worst['relative_change'])} against the rest."))
+        table(pd.DataFrame({
+            ctx.tr("组", "group"): [label(g) for g in t["group"]],
+            ctx.tr("老客户数", "customers"): t["customers"].map(fmt_int),
+            ctx.tr("对比期人均次数", "per customer before"): t["freq_before"].round(2),
+            ctx.tr("本期人均次数", "per customer now"): t["freq_now"].round(2),
+            ctx.tr("变化", "change"): t["change"].map(fmt_pct),
+            ctx.tr("相对其他客户", "against the rest"): t["relative_change"].map(fmt_pct),
+            "p": t["p_value"].map(lambda v: f"{v:.3g}"),
+            ctx.tr("预警", "flag"): t["flagged"].map({True: "⚠", False: ""}),
+        }))
 
 
 # --- explorer and save ---------------------------------------------------------------------
@@ -412,7 +451,7 @@ def save(ctx: StageContext, inp: Inputs, table_: pd.DataFrame, o: dict, r: dict,
          life: dict, v: dict, ch: dict, c: dict, sh: dict):
     ctx.write("customers", table_)
     write_export(outputs.export_frame(table_), ctx.paths.exports / "segments.csv")
-    m = outputs.metrics(inp, o, r, a, life, v, ch, c)
+    m = outputs.metrics(inp, o, r, a, life, v, ch, c, sh)
     fl = outputs.flags(inp, m, r, c, sh, ch)
     skipped = []
     if ch.get("skipped"):

@@ -281,6 +281,9 @@ def test_out_of_time_model_on_a_simulation():
     assert m.loc["model", "auc"] > random_auc + 0.15
     assert m.loc["model", "top_decile_lift"] > 1.5
     assert m.loc["model", "n"] == fit.n_validation_rows == len(fit.validation)
+    # the customers are scored by whichever model validated better
+    better = "hgb" if m.loc["model", "auc"] >= m.loc["baseline", "auc"] else "logistic"
+    assert fit.scoring_kind == better == fit.model.kind
     assert list(fit.validation.columns) == ["y", "p_model", "p_baseline"]
     assert fit.lift["customers"].sum() == fit.n_validation_rows
     # the model that scores was refitted on training + validation rows

@@ -92,3 +92,15 @@ def test_without_the_cjk_font_glyphs_are_missing() -> None:
     with mpl.rc_context({"font.family": ["sans-serif"], "font.sans-serif": ["DejaVu Sans"]}):
         messages = _draw_chinese_figure()
     assert any("missing from font" in m for m in messages)
+
+
+def test_placeholder_fonts_are_never_taken_for_chinese(monkeypatch, tmp_path: Path) -> None:
+    """matplotlib 3.10+ ships LastResortHE: its map claims every character, it draws boxes."""
+    last_resort = Path(mpl.get_data_path()) / "fonts" / "ttf" / "LastResortHE-Regular.ttf"
+    if not last_resort.is_file():
+        pytest.skip("this matplotlib ships no LastResort font")
+    assert fonts.covers(last_resort)  # why the name check is needed at all
+    monkeypatch.setattr(fonts, "KNOWN_PATHS", (str(last_resort),))
+    monkeypatch.setattr(fonts, "_matplotlib_candidates", lambda: [last_resort])
+    monkeypatch.setattr(fonts, "_fontconfig_candidates", lambda: [])
+    assert fonts.find_cjk_font() is None

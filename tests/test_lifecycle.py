@@ -46,32 +46,33 @@ def test_inter_purchase_days_dedupes_days_and_stops_at_as_of():
     assert inter_purchase_days(purchases(GAP_ROWS)).tolist() == [10, 20, 30, 40, 53, 301]
 
 
-def test_churn_window_quantile_rounds_up():
+def test_churn_window_quantile_of_gaps():
     p = purchases(GAP_ROWS)
-    # 0.9 quantile of [10, 20, 30, 40, 53]: position 0.9 * 4 = 3.6 -> 40 + 0.6 * 13 = 47.8 -> 48
-    assert churn_window(p, AS_OF, min_gaps=5, min_days=1) == 48
-    # 0.5 quantile: the middle gap 30, exactly (no rounding up of a whole number)
+    # one customer: gaps [10, 20, 30, 40, 53] weigh 1/5 each; cumulative shares .2 .4 .6 .8 1
+    # 0.9 -> the first gap reaching 0.9 is 53; 0.5 -> 30; 0.8 -> exactly 40 (float noise ignored)
+    assert churn_window(p, AS_OF, min_gaps=5, min_days=1) == 53
     assert churn_window(p, AS_OF, quantile=0.5, min_gaps=5, min_days=1) == 30
-    # 0.75: position 3.0 -> 40
-    assert churn_window(p, AS_OF, quantile=0.75, min_gaps=5, min_days=1) == 40
+    assert churn_window(p, AS_OF, quantile=0.8, min_gaps=5, min_days=1) == 40
 
 
-def test_churn_window_whole_quantile_is_not_bumped():
-    # gaps 10, 20, 30, 40, 50: 0.9 quantile = 40 + 0.6 * 10 = 46.0 exactly -> 46, not 47
-    rows = [("a", d) for d in ("2024-01-01", "2024-01-11", "2024-01-31", "2024-03-01",
-                               "2024-04-10", "2024-05-30")]
-    assert churn_window(purchases(rows), AS_OF, min_gaps=5, min_days=1) == 46
+def test_churn_window_weighs_customers_not_gaps():
+    # a buys every 10 days (9 gaps of 10), b once after 100 days (1 gap); unweighted, 90 % of
+    # the gaps are 10 days; weighted by customer, a's gaps make half the weight and b the rest
+    rows = [("a", str(pd.Timestamp("2024-01-01") + pd.Timedelta(days=10 * i))[:10])
+            for i in range(10)] + [("b", "2024-01-01"), ("b", "2024-04-10")]
+    assert churn_window(purchases(rows), AS_OF, min_gaps=5, min_days=1) == 100
+    assert churn_window(purchases(rows), AS_OF, quantile=0.5, min_gaps=5, min_days=1) == 10
 
 
 def test_churn_window_clipping_and_default():
     p = purchases(GAP_ROWS)
-    assert churn_window(p, AS_OF, min_gaps=5, min_days=50) == 50       # 48 raised to 50
-    assert churn_window(p, AS_OF, min_gaps=5, min_days=10, max_days=45) == 45  # 48 cut to 45
+    assert churn_window(p, AS_OF, min_gaps=5, min_days=60) == 60       # 53 raised to 60
+    assert churn_window(p, AS_OF, min_gaps=5, min_days=10, max_days=45) == 45  # 53 cut to 45
     assert churn_window(p, AS_OF, min_gaps=6) == 365                    # 5 gaps < 6
     assert churn_window(p, AS_OF) == 365                                # default min_gaps 30
     assert churn_window(p, AS_OF, min_gaps=6, default_days=200) == 200
-    # with the default bounds [30, 730] the 48 stands
-    assert churn_window(p, AS_OF, min_gaps=5) == 48
+    # with the default bounds [30, 730] the 53 stands
+    assert churn_window(p, AS_OF, min_gaps=5) == 53
 
 
 def test_churn_window_bad_parameters():

@@ -322,3 +322,18 @@ def test_plot_segment_change_smoke(ax):
     comparison = compare_summaries(now, now)
     assert plot_segment_change(comparison, ax=ax, language="zh") is ax
     assert _drawn(ax) > 0 and ax.get_title()
+
+
+def test_f_and_m_are_scored_among_the_customers_active_in_the_window():
+    # two lapsed customers (no purchase in the window: frequency 0, monetary 0) and five active
+    # ones with frequencies 1..5: the active five take the five F scores 1..5 among themselves
+    # (rank r of 5 -> ceil(5 r / 5) = r); the lapsed get F = M = 1 instead of filling the bottom
+    rfm = pd.DataFrame({"customer_id": list("abcdefg"),
+                        "recency_days": [400, 500, 1, 2, 3, 4, 5],
+                        "frequency": [0, 0, 1, 2, 3, 4, 5],
+                        "monetary": [0.0, 0.0, 10.0, 20.0, 30.0, 40.0, 50.0]})
+    s = rfm_scores(rfm).set_index("customer_id")
+    assert s["f_score"].tolist() == [1, 1, 1, 2, 3, 4, 5]
+    assert s["m_score"].tolist() == [1, 1, 1, 2, 3, 4, 5]
+    # a one-time buyer of last week is New (R 5, FM 1), not pushed into another cell
+    assert assign_segments(s).loc["c", "segment"] == "new"

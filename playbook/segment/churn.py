@@ -528,7 +528,9 @@ def lift_table(y_true: pd.Series | np.ndarray, p: pd.Series | np.ndarray,
 class ChurnFit:
     """What ``fit_out_of_time`` returns (fields also readable as ``fit["metrics"]``).
 
-    model: ChurnModel refitted on training + validation rows (score ``as_of`` features with it)
+    model: ChurnModel refitted on training + validation rows (score ``as_of`` features with it);
+        of the requested kind, or the logistic baseline when that validated better
+    scoring_kind: the kind of ``model``
     metrics: {"model": {...}, "baseline": {...}}, each {"kind", *METRICS} on the validation
         rows (``pd.DataFrame(fit.metrics).T`` makes a table)
     lift: lift_table of the model on the validation rows
@@ -539,6 +541,7 @@ class ChurnFit:
     """
 
     model: ChurnModel
+    scoring_kind: str
     metrics: dict[str, dict[str, object]]
     lift: pd.DataFrame
     importance: pd.DataFrame
@@ -616,10 +619,13 @@ def fit_out_of_time(training: Sequence[tuple[pd.DataFrame, pd.Series]],
                "baseline": {"kind": "logistic", **evaluate(y_v, p_base)}}
     importance = _permutation_importance(model, X_val, y_v, importance_rows, random_state)
     X_all, y_all = _stack([*training, (X_val, y_v)], columns, max_train_rows, rng)
-    final = ChurnModel(kind, random_state, max_train_rows, n_threads).fit(X_all, y_all)
+    # the final model is whichever validated better out of time (a tie keeps ``kind``)
+    scoring_kind = kind if metrics["model"]["auc"] >= metrics["baseline"]["auc"] else "logistic"
+    final = ChurnModel(scoring_kind, random_state, max_train_rows, n_threads).fit(X_all, y_all)
     valid = pd.DataFrame({"y": y_v, "p_model": p_model, "p_baseline": p_base},
                          index=X_val.index)
-    return ChurnFit(model=final, metrics=metrics, lift=lift_table(y_v, p_model),
+    return ChurnFit(model=final, scoring_kind=scoring_kind, metrics=metrics,
+                    lift=lift_table(y_v, p_model),
                     importance=importance, validation=valid,
                     n_training_rows=int(sum(len(X) for X, _ in training)),
                     n_validation_rows=int(len(X_val)))

@@ -189,10 +189,14 @@ def churn_window(purchases: pd.DataFrame, as_of: object = None, quantile: float 
                  min_gaps: int = 30) -> int:
     """Days without a purchase after which a customer counts as churned.
 
-    The ``quantile`` (default 0.9) of ``inter_purchase_days`` (linear interpolation), rounded up
-    to a whole day and clipped to [min_days, max_days]: 90 % of returning customers came back
-    within that many days, so longer silence most likely means they are gone. With fewer than
-    ``min_gaps`` gaps the data cannot tell and ``default_days`` is returned.
+    The ``quantile`` (default 0.9) of ``inter_purchase_days`` with every *customer* weighing
+    the same (each of a customer's n gaps weighs 1/n; the smallest gap whose cumulative weight
+    reaches the quantile), rounded up to a whole day and clipped to [min_days, max_days]. So
+    90 % of returning customers typically came back within that many days, and longer silence
+    most likely means they are gone. Weighting by customer matters: frequent buyers have many
+    short gaps, and an unweighted quantile would call an occasional buyer churned after a few
+    weeks. With fewer than ``min_gaps`` gaps the data cannot tell and ``default_days`` is
+    returned.
     """
     if (isinstance(quantile, bool) or not isinstance(quantile, int | float)
             or not 0 < quantile <= 1):
@@ -204,11 +208,14 @@ def churn_window(purchases: pd.DataFrame, as_of: object = None, quantile: float 
     if min_days > max_days:
         raise ParameterError("min_days", f"at most max_days ({max_days})", min_days)
     _need(purchases, ("customer_id", "order_date"))
-    _, gaps, _ = _gaps(purchases, None if as_of is None else _as_of(as_of))
+    codes, gaps, _ = _gaps(purchases, None if as_of is None else _as_of(as_of))
     if len(gaps) < min_gaps:
         return int(default_days)
-    # round to 9 decimals first so that float noise (40.00000000001) does not add a day
-    value = math.ceil(round(float(np.quantile(gaps, quantile)), 9))
+    weight = 1.0 / np.bincount(codes)[codes]
+    order = np.argsort(gaps, kind="stable")
+    share = np.cumsum(weight[order]) / weight.sum()
+    # 1e-9: float noise in the cumulative share must not skip to the next gap
+    value = math.ceil(float(gaps[order][np.searchsorted(share, quantile - 1e-9)]))
     return int(min(max(value, min_days), max_days))
 
 

@@ -25,7 +25,7 @@ from . import cohorts as cohorts_mod
 from . import lifecycle as lifecycle_mod
 from . import rfm as rfm_mod
 from .settings import SegmentSettings
-from .shifts import frequency_shift
+from .shifts import frequency_shift, price_tiers
 
 WEEK = 7.0
 
@@ -137,12 +137,35 @@ def lifecycle_step(inp: Inputs) -> dict:
                                             window, customers=inp.customers)
     return {
         "window_days": int(window), "window_derived": derived,
-        "now": now, "before": before,
+        "now": now, "before": before, "at_risk": at_risk_value(inp, window, now, before),
         "counts": lifecycle_mod.stage_counts(now, before),
         "migration": lifecycle_mod.migration_matrix(before, now),
         "migration_share": lifecycle_mod.migration_matrix(before, now, normalize=True),
         "flows": lifecycle_mod.flow_table(before, now),
     }
+
+
+def at_risk_value(inp: Inputs, window: int, now: pd.DataFrame, before: pd.DataFrame) -> dict:
+    """12-month revenue of the lifecycle ``at_risk`` customers and its share of all 12-month
+    revenue, now, at the comparison period's end and a year earlier (seasonality-free
+    reference, when the data reaches back that far)."""
+    points = {"now": (inp.period, now), "before": (inp.comparison, before)}
+    year_ago = inp.period.year_ago()
+    if year_ago is not None and year_ago.start >= inp.window_start:
+        points["year_ago"] = (year_ago, None)
+    out = {}
+    for key, (period, stages) in points.items():
+        if stages is None:
+            stages = lifecycle_mod.lifecycle_stages(inp.purchases, period.end, period.start,
+                                                    window)
+        since = period.end + pd.Timedelta(days=1) - pd.DateOffset(
+            months=inp.settings.lookback_months)
+        money = between(inp.purchases, since, period.end).groupby("customer_id")["amount"].sum()
+        risky = stages.loc[stages["stage"] == "at_risk", "customer_id"]
+        value = float(money.reindex(risky).fillna(0).sum())
+        out[key] = {"period": period.label, "value": value,
+                    "share": value / float(money.sum()) if money.sum() else 0.0}
+    return out
 
 
 def cohort_step(inp: Inputs) -> dict:
@@ -245,15 +268,41 @@ def cluster_step(inp: Inputs) -> dict:
                                             feedback=inp.feedback, as_of=inp.as_of)
     profile["description"] = clusters_mod.describe_clusters(profile, inp.language).reindex(
         profile["cluster"]).to_numpy()
-    return {"features": features, "model": model, "labels": labels, "profile": profile}
+    tiers = (price_tiers(features["price_position"], s.price_sensitive_below, s.premium_above)
+             if "price_position" in features.columns else None)
+    return {"features": features, "model": model, "labels": labels, "profile": profile,
+            "price_tiers": tiers}
 
 
 # --- who buys less often (story C) ---------------------------------------------------------
+def groups_before(inp: Inputs, clusters: dict) -> dict[str, pd.Series]:
+    """Each customer's cluster and price tier as of the day before the comparison period starts.
+
+    The fitted model assigns customers from their features of the 12 months before the
+    comparison period, so neither period compared has a say in who is in which group (grouping
+    by this period's features would make the low-frequency clusters "fall" by selection alone).
+    """
+    s, model = inp.settings, clusters["model"]
+    day = inp.comparison.start - pd.Timedelta(days=1)
+    feats = clusters_mod.cluster_features(inp.purchases, inp.orders, day,
+                                          lookback_months=s.lookback_months,
+                                          customers=inp.customers, interactions=inp.interactions)
+    shares = [c for c in model.feature_names_ if c.startswith(("cat_", "chan_"))]
+    out = {}
+    if "price_position" in feats.columns:
+        out["price_tier"] = price_tiers(feats["price_position"], s.price_sensitive_below,
+                                        s.premium_above)
+    feats = feats.reindex(columns=model.feature_names_)
+    feats[shares] = feats[shares].fillna(0.0)
+    out["cluster"] = pd.Series(model.predict(feats), index=feats.index, name="cluster")
+    return out
+
+
 def shift_step(inp: Inputs, clusters: dict, rfm: dict) -> dict:
     """Purchase frequency by group, now against the comparison period, for several groupings."""
     s = inp.settings
     tables = {}
-    groupings = {"cluster": clusters["labels"]}
+    groupings = groups_before(inp, clusters)
     if inp.customers is not None and "customer_type" in inp.customers.columns:
         groupings["customer_type"] = inp.customers.set_index("customer_id")["customer_type"]
     for name, groups in groupings.items():

@@ -27,6 +27,10 @@ value and ``n`` the number of customers. R ranks the NEGATED recency_days (recen
 ranks frequency, M ranks monetary. Equal values always get equal scores; n distinct values split
 into exact quintiles (10 customers: 2 per score). Ties take their average rank, e.g. values
 [1, 1, 1, 1, 2, 3, 4, 5, 6, 7]: the four 1s have rank 2.5 -> ceil(1.25) = score 2.
+R is ranked over every customer; F and M only over the customers who bought in the lookback
+window (frequency > 0), and the others get f_score = m_score = 1. Otherwise the lapsed customers'
+zeros would fill the bottom quintiles and push every one-time buyer of the window up to F 2 or 3,
+leaving the New and Promising cells empty.
 ``fm_score = floor((f_score + m_score) / 2 + 0.5)`` (the mean rounded half up) and ``rfm_cell`` is
 the three scores as text, e.g. "545".
 
@@ -273,8 +277,8 @@ def _quintile(values: pd.Series) -> np.ndarray:
 def rfm_scores(rfm: pd.DataFrame) -> pd.DataFrame:
     """``rfm`` plus r_score, f_score, m_score (int 1..5), rfm_cell (e.g. "545") and fm_score.
 
-    Scores are quintiles of the average rank over the frame's customers (recency reversed); see
-    the module docstring for the formula.
+    Scores are quintiles of the average rank (recency reversed; F and M over the customers with
+    a purchase in the window, the others 1); see the module docstring for the formula.
     """
     _require(rfm, "rfm", ("recency_days", "frequency", "monetary"), "an rfm_table frame")
     if rfm.empty:
@@ -283,8 +287,12 @@ def rfm_scores(rfm: pd.DataFrame) -> pd.DataFrame:
                           rfm_cell=pd.Series([], dtype="str", index=rfm.index),
                           fm_score=empty_int)
     r = _quintile(-rfm["recency_days"].astype("float64"))
-    f = _quintile(rfm["frequency"].astype("float64"))
-    m = _quintile(rfm["monetary"].astype("float64"))
+    active = (rfm["frequency"] > 0).to_numpy()
+    f = np.ones(len(rfm), dtype="int64")
+    m = np.ones(len(rfm), dtype="int64")
+    if active.any():
+        f[active] = _quintile(rfm["frequency"][active].astype("float64"))
+        m[active] = _quintile(rfm["monetary"][active].astype("float64"))
     cell = pd.Series(_CELLS[(r - 1) * 25 + (f - 1) * 5 + (m - 1)], index=rfm.index, dtype="str")
     return rfm.assign(r_score=r, f_score=f, m_score=m, rfm_cell=cell,
                       fm_score=(f + m + 1) // 2)

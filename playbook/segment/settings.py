@@ -39,6 +39,11 @@ class SegmentSettings(BaseModel):
     k: Annotated[int, Field(ge=2, le=15)] | None = None
     """Number of clusters; by default chosen by silhouette over k_range."""
     k_range: tuple[Annotated[int, Field(ge=2, le=15)], Annotated[int, Field(ge=2, le=15)]] = (3, 8)
+    price_sensitive_below: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    """Price tier: customers who pay less than this × the category's median price are
+    price-sensitive (price_position, see segment.clusters)."""
+    premium_above: Annotated[float, Field(gt=1)] = 1.25
+    """Price tier: customers who pay more than this × the median are premium."""
     # lifecycle and comparison ----------------------------------------------------------------
     churn_window_days: Annotated[int, Field(ge=7, le=3650)] | None = None
     """No purchase for this many days = churned; by default derived from inter-purchase times."""
@@ -55,10 +60,12 @@ class SegmentSettings(BaseModel):
     # flags -----------------------------------------------------------------------------------
     shrink_alert: Share = 0.10
     """Flag a valuable segment whose size falls by more than this share."""
-    at_risk_value_alert: Share = 0.10
-    """Flag at-risk value (CLV × churn probability) rising by more than this share."""
-    churn_alert: Share = 0.30
-    """Flag when the expected churn rate of active customers exceeds this."""
+    at_risk_value_alert: Share = 0.25
+    """Flag when the share of 12-month revenue held by at-risk customers rose by more than this
+    (relative) against a year earlier."""
+    churn_rise_alert: Share = 0.10
+    """Flag when next period's expected churn rate exceeds this period's observed churn rate by
+    more than this share (0.10: by a tenth)."""
     frequency_drop_alert: Share = 0.20
     """Flag a group whose purchase frequency falls by this much more than everyone else's."""
     top_n: Annotated[int, Field(ge=1, le=500)] = 20

@@ -18,6 +18,12 @@ Rules
   expected under the rest's change (normal approximation on the log rate ratio), p < 0.01.
 * A row is ``flagged`` when ``relative_change <= −alert``, it is significant, and the group has
   at least ``min_customers`` customers and ``min_purchases`` purchases before.
+
+Price tiers (``price_tiers``) are one such grouping, by ``price_position`` (the geometric mean
+of what a customer paid against the category's median price; ``segment.clusters``):
+``price_sensitive`` below ``low`` (default 0.8: at least 20 % below the typical price),
+``premium`` above ``high`` (default 1.25), ``mainstream`` between; customers without a price
+position have no tier.
 """
 from __future__ import annotations
 
@@ -27,6 +33,12 @@ from scipy import stats
 
 from ..periods import Period
 from ..purchases import between
+
+PRICE_TIERS = ("price_sensitive", "mainstream", "premium")
+TIER_LABELS = {"zh": {"price_sensitive": "价格敏感型客户", "mainstream": "主流价位客户",
+                      "premium": "高价位客户"},
+               "en": {"price_sensitive": "Price-sensitive customers",
+                      "mainstream": "Mainstream customers", "premium": "Premium customers"}}
 
 SHIFT_COLUMNS = ("group", "customers", "purchases_before", "purchases_now", "freq_before",
                  "freq_now", "change", "rest_change", "relative_change", "p_value",
@@ -86,3 +98,24 @@ def _rate_test(b: np.ndarray, n: np.ndarray, rb: np.ndarray, rn: np.ndarray) -> 
     b, n, rb, rn = b + 0.5, n + 0.5, rb + 0.5, rn + 0.5
     z = (np.log(n / b) - np.log(rn / rb)) / np.sqrt(1 / b + 1 / n + 1 / rb + 1 / rn)
     return 2 * stats.norm.sf(np.abs(z))
+
+
+def price_tiers(price_position: pd.Series, low: float = 0.8, high: float = 1.25) -> pd.Series:
+    """The price tier of each customer (index kept); NaN positions get no tier."""
+    if not 0 < low < 1 < high:
+        from ..errors import ParameterError
+
+        raise ParameterError("price tier bounds", "0 < low < 1 < high", (low, high))
+    pos = price_position.astype("float64")
+    tier = np.select([pos < low, pos > high, pos.notna()],
+                     ["price_sensitive", "premium", "mainstream"], default="")
+    return pd.Series(tier, index=price_position.index, name="price_tier").replace("", None)
+
+
+def tier_label(code: str, language: str = "zh") -> str:
+    if language not in TIER_LABELS or code not in PRICE_TIERS:
+        from ..errors import ParameterError
+
+        raise ParameterError("price tier", " or ".join(PRICE_TIERS) + " in zh or en",
+                             (code, language))
+    return TIER_LABELS[language][code]
