@@ -207,10 +207,20 @@ def profile_table(ctx: StageContext, prof: pd.DataFrame) -> pd.DataFrame:
     })
     for col, zh, en in (("top_categories", "主要品类", "top categories"),
                         ("top_channel", "主要渠道", "top channel"),
-                        ("age_band", "年龄段", "age band"), ("csat", "满意度", "CSAT")):
-        if col in prof.columns:
-            v = prof[col]
-            out[ctx.tr(zh, en)] = v.round(2) if pd.api.types.is_numeric_dtype(v) else v
+                        ("age_band", "年龄段", "age band"), ("top_gender", "性别", "gender"),
+                        ("top_city", "主要城市", "top city"),
+                        ("top_customer_type", "客户类型", "customer type"),
+                        ("csat", "满意度", "CSAT"), ("nps", "NPS", "NPS")):
+        if col not in prof.columns:
+            continue
+        v = prof[col]
+        if pd.api.types.is_numeric_dtype(v):
+            out[ctx.tr(zh, en)] = v.map(lambda x: "—" if pd.isna(x) else f"{x:.2f}")
+        elif f"{col}_share" in prof.columns:
+            out[ctx.tr(zh, en)] = [f"{a} {fmt_pct(b, 0)}" if isinstance(a, str) else "—"
+                                   for a, b in zip(v, prof[f"{col}_share"], strict=True)]
+        else:
+            out[ctx.tr(zh, en)] = v
     return out
 
 

@@ -74,3 +74,23 @@ def test_comparison_period():
     assert comparison_period(Q3, "year_ago").label == "2025Q3"
     custom = parse_period({"start": "2026-07-01", "end": "2026-07-10"})
     assert comparison_period(custom, "year_ago").label == "2026-06-21..2026-06-30"
+
+
+def test_churn_flags_above_the_threshold_and_on_a_rise():
+    inp = _inp(churn_alert=0.5, churn_rise_alert=0.1)
+    base = {"at_risk_share_now": 0.1, "at_risk_share_before": 0.1, "at_risk_value_now": 1.0}
+    empty = {"tables": {}}
+    clusters = {"profile": pd.DataFrame({"cluster": [], "description": []})}
+    rfm = {"comparison": pd.DataFrame({"segment": [], "customers_before": [], "customers_now": []}),
+           "cn_comparison": pd.DataFrame({"cn_class": [], "customers_before": [],
+                                          "customers_now": []})}
+
+    def ids(rate, seen):
+        m = base | {"expected_churn_rate": rate, "churn_base_rate": seen}
+        return [f["id"] for f in outputs.flags(inp, m, rfm, clusters, empty, {})]
+
+    assert ids(0.40, 0.40) == []
+    assert ids(0.45, 0.40) == ["churn_rising"]       # 0.45 > 0.40 x 1.1 = 0.44
+    assert ids(0.43, 0.40) == []                     # 0.43 < 0.44
+    assert ids(0.55, 0.60) == ["churn_high"]         # above 50 %, below this period's
+    assert ids(0.70, 0.50) == ["churn_high", "churn_rising"]

@@ -27,6 +27,8 @@ Flags (``id``: when):
 * ``at_risk_value_rising``: the share of 12-month revenue held by lifecycle ``at_risk``
   customers rose by more than ``at_risk_value_alert`` (relative) against the same period a year
   earlier (or the comparison period without a year of history);
+* ``churn_high``: next period's expected churn rate of the active customers exceeds
+  ``churn_alert``;
 * ``churn_rising``: next period's expected churn rate of the active customers exceeds this
   period's observed churn rate (the validation labels) by more than ``churn_rise_alert``;
 * ``frequency_drop_<grouping>_<group>``: a price tier, cluster or customer type buys less
@@ -217,6 +219,12 @@ def flags(inp, m: dict, rfm: dict, clusters: dict, shifts: dict, churn: dict) ->
                            row.customers_before, row.customers_now, s.shrink_alert)
     out += _at_risk_flag(inp, m)
     rate, seen = m.get("expected_churn_rate"), m.get("churn_base_rate")
+    if rate is not None and rate > s.churn_alert:
+        out.append(flag("churn_high", "critical",
+                        tr(f"活跃客户下期预计流失率 {fmt_pct(rate)}，超过阈值 {fmt_pct(s.churn_alert)}",
+                           f"Expected churn of the active customers next period is {fmt_pct(rate)}, "
+                           f"above the threshold of {fmt_pct(s.churn_alert)}"),
+                        expected_churn_rate=rate, threshold=s.churn_alert))
     if rate is not None and seen and rate > seen * (1 + s.churn_rise_alert):
         out.append(flag("churn_rising", "warning",
                         tr(f"活跃客户下期预计流失率 {fmt_pct(rate)}，高于本期实际流失率 {fmt_pct(seen)}",

@@ -63,6 +63,8 @@ class SegmentSettings(BaseModel):
     at_risk_value_alert: Share = 0.25
     """Flag when the share of 12-month revenue held by at-risk customers rose by more than this
     (relative) against a year earlier."""
+    churn_alert: Share = 0.50
+    """Flag when next period's expected churn rate of the active customers exceeds this."""
     churn_rise_alert: Share = 0.10
     """Flag when next period's expected churn rate exceeds this period's observed churn rate by
     more than this share (0.10: by a tenth)."""
