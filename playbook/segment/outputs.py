@@ -113,12 +113,13 @@ def restore_customers(table: pd.DataFrame) -> pd.DataFrame | None:
     """The cleaned customers table back from a ``customer_table`` written over it (a re-run of
     stage 03 reads ``data/customers.parquet`` after it has added its scores); None when no
     customers table was given."""
-    if "known_customer" not in table.columns:
+    scores = [c for c in SCORE_COLUMNS if c in table.columns]
+    if not scores:
         return table
-    rows = table[table["known_customer"].astype(bool)]
+    rows = table[table["known_customer"].astype(bool)] if "known_customer" in scores else table
     if rows.empty:
         return None
-    return rows.drop(columns=[c for c in SCORE_COLUMNS if c in rows.columns]).reset_index(drop=True)
+    return rows.drop(columns=scores).reset_index(drop=True)
 
 
 def export_frame(customers: pd.DataFrame) -> pd.DataFrame:
