@@ -223,6 +223,14 @@ class RunConfig:
         data["_path"] = str(self.path)
         return data
 
+    def stage_settings(self, stage: str) -> dict[str, Any]:
+        """A stage's own settings as shown in its report (``segment.k`` …); {} if it has none."""
+        model = getattr(self.model, stage, None)
+        if not isinstance(model, BaseModel) or isinstance(model, _OpenStage):
+            return {}
+        return {f"{stage}.{k}": v for k, v in model.model_dump(mode="json").items()
+                if v is not None}
+
     def settings_table(self) -> dict[str, Any]:
         """The run's settings as shown at the top of every report (no secrets)."""
         start, end = self.window

@@ -56,6 +56,7 @@ class UnitTask:
     language: str
     title_period: str
     settings: dict[str, Any] = field(default_factory=dict)
+    stage_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def run(cfg: RunConfig, opts: RunOptions, echo=print) -> int:
@@ -90,7 +91,8 @@ def run(cfg: RunConfig, opts: RunOptions, echo=print) -> int:
                  fingerprints=fingerprints,
                  previous=(previous.get("units", {}).get(u) or {}).get("stages", {}),
                  force=opts.force, html=opts.html, language=cfg.model.language,
-                 title_period=cfg.period.label, settings=cfg.settings_table())
+                 title_period=cfg.period.label, settings=cfg.settings_table(),
+                 stage_settings={s.name: cfg.stage_settings(s.name) for s in stages})
         for u in units
     ]
     echo(f"units: {', '.join(units)}  (jobs: {opts.jobs or os.cpu_count()})")
@@ -311,8 +313,9 @@ def _render_stage(task: UnitTask, sid: str, name: str, out_nb: Path, out_html: P
 
     title = f"{Stage(sid, name, out_nb).title(task.language)} · {task.unit} · {task.title_period}"
     try:
-        report.render_stage(out_nb, out_html, title=title,
-                            settings={**task.settings, "unit": task.unit}, language=task.language)
+        settings = {**task.settings, **task.stage_settings.get(name, {}), "unit": task.unit}
+        report.render_stage(out_nb, out_html, title=title, settings=settings,
+                            language=task.language)
     except Exception as exc:
         rec["error"] = (rec.get("error") or "") + f" [html: {_error_text(exc)}]"
         return None

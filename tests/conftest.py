@@ -24,6 +24,18 @@ def _seeds_and_figures():
     plt.close("all")
 
 
+@pytest.fixture
+def ax():
+    """A fresh axes for a plot helper to draw on (closed afterwards)."""
+    import warnings
+
+    fig, ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # CJK glyphs may be missing from the font
+        yield ax
+    plt.close(fig)
+
+
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory) -> Path:
     """A small sample company (2,000 customers), generated once per test session."""

@@ -17,15 +17,6 @@ from playbook.charts import (  # noqa: E402
 from playbook.errors import ParameterError  # noqa: E402
 
 
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # CJK glyphs may be missing from the font
-        yield ax
-    plt.close(fig)
-
-
 def test_plot_missing_draws_one_bar_per_column_with_gaps(ax):
     df = pd.DataFrame({"column": ["a", "b", "c"], "missing": [2, 0, 1],
                        "share": [0.5, 0.0, 0.25]})

@@ -1,4 +1,3 @@
-import warnings
 
 import matplotlib
 
@@ -31,13 +30,6 @@ from playbook.segment.clusters import (  # noqa: E402
 AS_OF = pd.Timestamp("2026-03-31")
 
 
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # CJK glyphs may be missing from the font
-        yield ax
-    plt.close(fig)
 
 
 # ------------------------------------------------------------------ cluster_features

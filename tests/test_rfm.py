@@ -1,5 +1,4 @@
 import re
-import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -287,13 +286,6 @@ def test_compare_summaries():
     assert len(got) == len(SEGMENTS)
 
 
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # CJK glyphs may be missing from the font
-        yield ax
-    plt.close(fig)
 
 
 def _drawn(ax) -> int:
