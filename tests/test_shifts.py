@@ -62,3 +62,19 @@ def test_no_difference_is_not_significant():
     out = frequency_shift(_purchases(spec), pd.Series({c: c[0] for c in spec}), Q3, Q2)
     assert not out["significant"].any() and not out["flagged"].any()
     assert out["relative_change"].abs().max() == pytest.approx(0.0)
+
+
+def test_price_tiers_by_hand():
+    from playbook.errors import ParameterError
+    from playbook.segment.shifts import price_tiers, tier_label
+
+    pos = pd.Series({"a": 0.5, "b": 0.8, "c": 1.0, "d": 1.25, "e": 1.3, "f": None}, dtype="float64")
+    tiers = price_tiers(pos)  # below 0.8 price-sensitive, above 1.25 premium, bounds mainstream
+    assert tiers[:5].to_dict() == {"a": "price_sensitive", "b": "mainstream", "c": "mainstream",
+                                   "d": "mainstream", "e": "premium"}
+    assert pd.isna(tiers["f"])  # no price position, no tier
+    assert price_tiers(pos, low=0.9, high=1.1)["b"] == "price_sensitive"
+    assert tier_label("price_sensitive", "zh") == "价格敏感型客户"
+    assert tier_label("premium", "en") == "Premium customers"
+    with pytest.raises(ParameterError, match="0 < low < 1 < high"):
+        price_tiers(pos, low=1.2, high=1.5)
