@@ -80,6 +80,7 @@ from threadpoolctl import threadpool_limits
 
 from ..errors import ParameterError
 from ..periods import Period
+from .checks import whole_number
 
 PURCHASE_FEATURES = (
     "recency_days", "frequency_365", "monetary_365", "aov_365", "frequency_90",
@@ -141,9 +142,7 @@ def _days(dates: pd.Series) -> np.ndarray:
 
 
 def _check_int(name: str, value: object, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ParameterError(name, f"an integer >= {low}", value)
-    return int(value)
+    return whole_number(name, value, low, f"an integer >= {low}")
 
 
 def _check_purchases(purchases: pd.DataFrame) -> None:

@@ -121,6 +121,7 @@ from threadpoolctl import threadpool_limits
 
 from ..errors import ParameterError
 from ..purchases import day_after
+from .checks import need_columns, whole_number
 
 MAX_CHANNELS = 8
 """Channels with their own ``chan_`` column; the rest go to ``chan_other``."""
@@ -174,9 +175,7 @@ prefix) and a description in Chinese and English."""
 
 
 def _int_param(name: str, value: Any, low: int, allowed: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise ParameterError(name, allowed, value, where="segment.clusters")
-    return int(value)
+    return whole_number(name, value, low, allowed, where="segment.clusters")
 
 
 def _language(language: str) -> str:
@@ -186,10 +185,7 @@ def _language(language: str) -> str:
 
 
 def _need(frame: pd.DataFrame, name: str, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(name, "a frame with " + ", ".join(columns),
-                             f"a frame without {', '.join(missing)}", where="segment.clusters")
+    need_columns(frame, name, columns, where="segment.clusters")
 
 
 def _window(as_of: Any, lookback_months: int) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:

@@ -93,6 +93,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from ..errors import ParameterError
+from .checks import as_day
 
 DAYS_PER_MONTH = 30.4375
 SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
@@ -107,13 +108,7 @@ _A_QUADRATURE = 1e-2
 # summary
 # ------------------------------------------------------------------------------------------
 def _day(value: Any, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ParameterError(name, "a date such as 1997-09-30", value) from None
-    if pd.isna(ts):
-        raise ParameterError(name, "a date such as 1997-09-30", value)
-    return ts.normalize()
+    return as_day(value, name)
 
 
 def rfm_summary(purchases: pd.DataFrame, calibration_end: Any,

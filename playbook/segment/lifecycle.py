@@ -52,6 +52,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..purchases import day_after
+from .checks import as_day, need_columns, whole_number
 
 STAGES: tuple[str, ...] = ("potential", "new", "repeat", "loyal", "at_risk", "churned")
 
@@ -78,20 +79,11 @@ def stage_label(code: str, language: str = "zh") -> str:
 # --- helpers ------------------------------------------------------------------------------------
 
 def _need(purchases: pd.DataFrame, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in purchases.columns]
-    if missing:
-        raise ParameterError("purchases", "a purchases frame with " + ", ".join(columns),
-                             f"a frame without {', '.join(missing)}")
+    need_columns(purchases, "purchases", columns, "a purchases frame")
 
 
 def _as_of(as_of: object, name: str = "as_of") -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(as_of)
-    except (TypeError, ValueError):
-        raise ParameterError(name, "a date such as 2026-09-30", as_of) from None
-    if ts is pd.NaT:
-        raise ParameterError(name, "a date such as 2026-09-30", as_of)
-    return ts.normalize()
+    return as_day(as_of, name)
 
 
 def _times(dates: pd.Series) -> np.ndarray:
@@ -222,8 +214,7 @@ def churn_window(purchases: pd.DataFrame, as_of: object = None, quantile: float 
 # --- stages -------------------------------------------------------------------------------------
 
 def _whole(value: object, name: str, allowed: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ParameterError(name, allowed, value)
+    whole_number(name, value, 1, allowed)
 
 
 def lifecycle_stages(purchases: pd.DataFrame, as_of: object, period_start: object,

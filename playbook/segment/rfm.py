@@ -71,6 +71,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..purchases import day_after
+from .checks import need_columns
 
 LANGUAGES = ("zh", "en")
 
@@ -152,10 +153,7 @@ SUMMARY_COLUMNS = ("customers", "customer_share", "revenue", "revenue_share", "r
 # --------------------------------------------------------------------------------------------
 
 def _require(frame: pd.DataFrame, name: str, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(name, f"{what} with columns {', '.join(columns)}",
-                             f"a frame without {', '.join(missing)}")
+    need_columns(frame, name, columns, what)
 
 
 def _label(table: dict[str, dict[str, str]], code: str, language: str, name: str) -> str:
