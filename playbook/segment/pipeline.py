@@ -25,7 +25,7 @@ from . import cohorts as cohorts_mod
 from . import lifecycle as lifecycle_mod
 from . import rfm as rfm_mod
 from .settings import SegmentSettings
-from .shifts import frequency_shift, price_tiers
+from .shifts import customer_counts, frequency_shift, price_tiers
 
 WEEK = 7.0
 
@@ -305,7 +305,9 @@ def shift_step(inp: Inputs, clusters: dict, rfm: dict) -> dict:
     groupings = groups_before(inp, clusters)
     if inp.customers is not None and "customer_type" in inp.customers.columns:
         groupings["customer_type"] = inp.customers.set_index("customer_id")["customer_type"]
+    counts = customer_counts(inp.purchases, inp.period, inp.comparison)
     for name, groups in groupings.items():
         tables[name] = frequency_shift(inp.purchases, groups.dropna(), inp.period,
-                                       inp.comparison, alert=s.frequency_drop_alert)
+                                       inp.comparison, alert=s.frequency_drop_alert,
+                                       counts=counts)
     return {"tables": tables, "period": inp.period.label, "compare": inp.comparison.label}

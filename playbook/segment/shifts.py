@@ -45,22 +45,35 @@ SHIFT_COLUMNS = ("group", "customers", "purchases_before", "purchases_now", "fre
                  "significant", "flagged")
 
 
+def customer_counts(purchases: pd.DataFrame, period: Period, comparison: Period) -> pd.DataFrame:
+    """Per customer (index customer_id): ``first`` purchase, purchases ``before`` (in the
+    comparison period) and ``now`` (in this period). Computed once, shared by every grouping."""
+    g = purchases.groupby("customer_id", observed=True, sort=False)["order_date"]
+    out = pd.DataFrame({"first": g.min()})
+    for name, p in (("before", comparison), ("now", period)):
+        rows = between(purchases, p.start, p.end)
+        out[name] = rows.groupby("customer_id", observed=True, sort=False).size().reindex(
+            out.index, fill_value=0).astype("int64")
+    return out
+
+
 def frequency_shift(purchases: pd.DataFrame, groups: pd.Series, period: Period,
                     comparison: Period, alert: float = 0.2, min_customers: int = 30,
-                    min_purchases: int = 30) -> pd.DataFrame:
+                    min_purchases: int = 30, counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Purchases per customer by group, now against the comparison period (see module doc).
 
-    ``groups``: the group of each customer (index customer_id). Rows sorted by relative_change,
-    the largest fall first.
+    ``groups``: the group of each customer (index customer_id). ``counts``: the
+    ``customer_counts`` of these purchases and periods, when already computed. Rows sorted by
+    relative_change, the largest fall first.
     """
-    first = purchases.groupby("customer_id", observed=True)["order_date"].min()
-    established = first.index[first < comparison.start]
+    if counts is None:
+        counts = customer_counts(purchases, period, comparison)
+    established = counts.index[counts["first"] < comparison.start]
     g = groups[groups.index.isin(established)].dropna()
     if g.empty:
         return pd.DataFrame(columns=list(SHIFT_COLUMNS))
-    before = _counts(between(purchases, comparison.start, comparison.end), g.index)
-    now = _counts(between(purchases, period.start, period.end), g.index)
-    frame = pd.DataFrame({"group": g.astype(str), "before": before, "now": now})
+    c = counts.reindex(g.index)
+    frame = pd.DataFrame({"group": g.astype(str), "before": c["before"], "now": c["now"]})
     per = frame.groupby("group", observed=True).agg(customers=("before", "size"),
                                                     purchases_before=("before", "sum"),
                                                     purchases_now=("now", "sum"))
@@ -87,10 +100,6 @@ def frequency_shift(purchases: pd.DataFrame, groups: pd.Series, period: Period,
                       & (out["purchases_before"] >= min_purchases)).fillna(False)
     out = out.sort_values(["relative_change", "group"], na_position="last", ignore_index=True)
     return out[list(SHIFT_COLUMNS)]
-
-
-def _counts(rows: pd.DataFrame, customers: pd.Index) -> pd.Series:
-    return rows.groupby("customer_id", observed=True).size().reindex(customers, fill_value=0)
 
 
 def _rate_test(b: np.ndarray, n: np.ndarray, rb: np.ndarray, rn: np.ndarray) -> np.ndarray:
