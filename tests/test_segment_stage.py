@@ -125,3 +125,29 @@ def test_segment_alone_reruns_to_the_same_scores(demo_run, tmp_path):
     assert list(after.columns) == list(before.columns) and len(after) == len(before)
     for col in ("segment", "cn_class", "abc_grade", "lifecycle_stage", "cluster", "price_tier"):
         assert after[col].astype(str).tolist() == before[col].astype(str).tolist(), col
+
+
+def test_year_ago_comparison_runs_the_whole_recipe(demo_run):
+    """compare: year_ago on a unit's cleaned tables: every step runs, periods are a year apart."""
+    from playbook.config import load_resolved
+    from playbook.segment import outputs, pipeline
+    from playbook.segment.settings import SegmentSettings
+
+    run_dir, _, _ = demo_run
+    cfg = load_resolved(run_dir / "_run" / "config.json")
+    folder = run_dir / "total" / "data"
+    tables = {t: pd.read_parquet(folder / f"{t}.parquet")
+              for t in ("orders", "customers", "feedback", "complaints", "interactions")}
+    tables["customers"] = outputs.restore_customers(tables["customers"])
+    inp = pipeline.make_inputs(tables, cfg.period, cfg.window[0],
+                               SegmentSettings(compare="year_ago"), "en")
+    assert (inp.period.label, inp.comparison.label) == ("2026Q3", "2025Q3")
+    r = pipeline.rfm_step(inp)
+    life = pipeline.lifecycle_step(inp)
+    c = pipeline.cluster_step(inp)
+    sh = pipeline.shift_step(inp, c, r)
+    assert sh["compare"] == "2025Q3"
+    assert life["at_risk"]["before"]["period"] == "2025Q3"
+    assert r["summary_before"]["customers"].sum() < r["summary"]["customers"].sum()  # growth
+    tier = sh["tables"]["price_tier"].set_index("group")
+    assert tier.loc["price_sensitive", "relative_change"] < 0  # story C against a year ago too
