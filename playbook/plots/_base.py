@@ -3,6 +3,8 @@ language check of the label tables."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import ParameterError
@@ -30,3 +32,11 @@ def empty(ax: Axes, message: str, title: str) -> Axes:
     ax.set_axis_off()
     ax.set_title(title)
     return ax
+
+
+def finite_values(frame: pd.DataFrame | None, column: str) -> np.ndarray:
+    """The finite numbers of ``frame[column]`` (empty when the frame or column is absent)."""
+    if frame is None or column not in frame.columns:
+        return np.empty(0)
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+    return values[np.isfinite(values)]

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 
 from ._base import axes as _axes
 from ._base import empty as _empty
-from ._base import texts
+from ._base import finite_values, texts
 
 _TEXT: dict[str, dict[str, str]] = {
     "zh": {
@@ -74,9 +74,7 @@ def plot_clv_distribution(clv_frame: pd.DataFrame, ax: Axes | None = None,
     logarithmic."""
     t = texts(_TEXT, language)
     ax = _axes(ax)
-    values = pd.to_numeric(clv_frame["clv"], errors="coerce").to_numpy(float) \
-        if clv_frame is not None and "clv" in clv_frame.columns else np.empty(0)
-    values = values[np.isfinite(values)]
+    values = finite_values(clv_frame, "clv")
     if values.size == 0:
         return _empty(ax, t["no_data"], t["clv_title"])
     median = float(np.median(values))
@@ -103,9 +101,7 @@ def plot_p_alive(frame: pd.DataFrame, ax: Axes | None = None, language: str = "z
     """Histogram of ``p_alive`` (``predict_clv`` output) in 20 bins of width 0.05 over [0, 1]."""
     t = texts(_TEXT, language)
     ax = _axes(ax)
-    values = pd.to_numeric(frame["p_alive"], errors="coerce").to_numpy(float) \
-        if frame is not None and "p_alive" in frame.columns else np.empty(0)
-    values = values[np.isfinite(values)]
+    values = finite_values(frame, "p_alive")
     if values.size == 0:
         return _empty(ax, t["no_data"], t["alive_title"])
     ax.hist(values, bins=np.linspace(0, 1, 21), color="#4C72B0", edgecolor="white")
