@@ -18,6 +18,34 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "outputs" / "bench"
 
+# the scaled sample's tables with the types 02_clean gives them, and a timer for each step
+# (the prelude of the *_scaled stage cases)
+LOAD_SCALED = """
+import pandas as pd
+from playbook.periods import parse_period
+d = OUT / f"scaled{N}"
+t = time.perf_counter()
+o = pd.read_parquet(d / "orders.parquet")
+o["order_date"] = pd.to_datetime(o["order_date"], errors="coerce", format="%Y-%m-%d %H:%M:%S")
+o = o[o["order_date"].notna() & o["customer_id"].notna() & (o["order_date"] < "2026-10-01")
+      & (o["amount"].abs() < 1e6)]
+o = o.assign(is_return=o["amount"] < 0)
+tables = {"orders": o}
+for name in ("customers", "feedback", "complaints", "interactions", "competitors", "market"):
+    tables[name] = pd.read_parquet(d / f"{name}.parquet")
+for name, col in (("feedback", "response_date"), ("interactions", "date"),
+                  ("complaints", "opened_at"), ("complaints", "first_response_at"),
+                  ("complaints", "closed_at")):
+    tables[name][col] = pd.to_datetime(tables[name][col])
+print(f"  load: {time.perf_counter() - t:.1f}s, orders {len(o):,} rows")
+steps = {}
+def step(name, fn):
+    t = time.perf_counter()
+    steps[name] = fn()
+    print(f"  {name}: {time.perf_counter() - t:.1f}s")
+"""
+SCALED = ("segment_scaled", "feedback_scaled")
+
 CASES: dict[str, str] = {
     # the bundled sample at its default size, as `make demo` writes it
     "generate_20k": """
@@ -55,33 +83,13 @@ CASES: dict[str, str] = {
     # stage 03's computation over the scaled sample (1M customers ≈ 12.8M order rows): the
     # pipeline steps the notebook calls, each timed; the orders get the types 02_clean gives them
     "segment_scaled": """
-        import pandas as pd
-        from playbook.periods import parse_period
         from playbook.segment import pipeline
         from playbook.segment.settings import SegmentSettings
-        d = OUT / f"scaled{N}"
-        t = time.perf_counter()
-        o = pd.read_parquet(d / "orders.parquet")
-        o["order_date"] = pd.to_datetime(o["order_date"], errors="coerce", format="%Y-%m-%d %H:%M:%S")
-        o = o[o["order_date"].notna() & o["customer_id"].notna() & (o["order_date"] < "2026-10-01")
-              & (o["amount"].abs() < 1e6)]
-        o = o.assign(is_return=o["amount"] < 0)
-        tables = {"orders": o}
-        for name in ("customers", "feedback", "complaints", "interactions"):
-            tables[name] = pd.read_parquet(d / f"{name}.parquet")
-        tables["feedback"]["response_date"] = pd.to_datetime(tables["feedback"]["response_date"])
-        tables["interactions"]["date"] = pd.to_datetime(tables["interactions"]["date"])
-        print(f"  load: {time.perf_counter() - t:.1f}s, orders {len(o):,} rows")
         t = time.perf_counter()
         inp = pipeline.make_inputs(tables, parse_period("2026Q3"), pd.Timestamp("2023-10-01"),
                                    SegmentSettings(), "zh")
         print(f"  purchases: {time.perf_counter() - t:.1f}s, {len(inp.purchases):,} purchases, "
               f"{inp.purchases['customer_id'].nunique():,} customers")
-        steps = {}
-        def step(name, fn):
-            t = time.perf_counter()
-            steps[name] = fn()
-            print(f"  {name}: {time.perf_counter() - t:.1f}s")
         step("overview", lambda: pipeline.overview(inp))
         step("rfm", lambda: pipeline.rfm_step(inp))
         step("abc", lambda: pipeline.abc_step(inp, steps["rfm"]))
@@ -97,11 +105,36 @@ CASES: dict[str, str] = {
         print(f"  k={steps['clusters']['model'].k_}, churn AUC "
               f"{steps['churn']['result']['metrics']['model']['auc']:.3f}")
     """,
+    # stages 04 and 05 over the scaled sample (1M customers ≈ 1.2M survey answers): the
+    # pipeline steps the notebooks call, each timed (03's labels absent: the complaint-churn
+    # comparison and the price-cut link are skipped)
+    "feedback_scaled": """
+        from playbook.feedback import pipeline as fp
+        from playbook.feedback.settings import FeedbackSettings
+        from playbook.competition import pipeline as cp
+        from playbook.competition.settings import CompetitionSettings
+        period = parse_period("2026Q3")
+        t = time.perf_counter()
+        inp = fp.make_inputs(tables, period, 11, FeedbackSettings(), "zh", "region")
+        print(f"  inputs: {time.perf_counter() - t:.1f}s, {len(inp.feedback):,} answers, "
+              f"{len(inp.complaints):,} complaints, {len(inp.interactions):,} interactions")
+        step("satisfaction", lambda: fp.satisfaction_step(inp))
+        step("drivers", lambda: fp.drivers_step(inp))
+        step("complaints", lambda: fp.complaints_step(inp))
+        step("text", lambda: fp.text_step(inp))
+        step("interactions", lambda: fp.interactions_step(inp))
+        step("callbacks", lambda: fp.callbacks(inp))
+        ci = cp.make_inputs(tables, period, 11, CompetitionSettings(), "zh", "region")
+        step("market", lambda: cp.market_step(ci))
+        step("competitors", lambda: cp.compare_step(ci, steps["market"]))
+    """,
 }
 
 
 def run_case(name: str, n: int) -> dict:
     body = textwrap.dedent(CASES[name])
+    if name in SCALED:
+        body = LOAD_SCALED + body
     code = (f"from pathlib import Path\nOUT = Path({str(OUT)!r})\nN = {n}\n"
             "import resource, time\nt0 = time.perf_counter()\n" + body +
             "\nprint('__BENCH__', time.perf_counter() - t0, "

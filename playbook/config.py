@@ -15,7 +15,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .competition.settings import CompetitionSettings
 from .errors import InputError, ParameterError, SourceNotFoundError, UnknownKeyError
+from .feedback.settings import FeedbackSettings
 from .periods import Period, parse_period
 from .schema import TABLE_NAMES
 from .segment.settings import CnThresholds, SegmentSettings
@@ -133,8 +135,8 @@ class RunFile(_Strict):
     collect: CollectSettings = CollectSettings()
     clean: CleanSettingsModel = CleanSettingsModel()
     segment: SegmentSettings = SegmentSettings()
-    feedback: _OpenStage = _OpenStage()
-    competition: _OpenStage = _OpenStage()
+    feedback: FeedbackSettings = FeedbackSettings()
+    competition: CompetitionSettings = CompetitionSettings()
     trends: _OpenStage = _OpenStage()
     strategy: _OpenStage = _OpenStage()
 
@@ -303,7 +305,8 @@ def load_resolved(path: str | Path) -> RunConfig:
 _MODELS: dict[str, type[BaseModel]] = {
     "": RunFile, "sources": Sources, "columns": Columns, "read": ReadOptions,
     "clean": CleanSettingsModel, "collect": CollectSettings, "segment": SegmentSettings,
-    "segment.cn_thresholds": CnThresholds,
+    "segment.cn_thresholds": CnThresholds, "feedback": FeedbackSettings,
+    "competition": CompetitionSettings,
 }
 
 

@@ -75,3 +75,23 @@ def fmt_int(v) -> str:
 
 def fmt_pct(v, digits: int = 1) -> str:
     return "—" if v is None or pd.isna(v) else f"{100 * float(v):.{digits}f}%"
+
+
+SEVERITY_ICONS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
+
+
+def show_flags(ctx) -> None:
+    """The flags of ``findings/<ctx.stage>.json`` as a list, most severe first."""
+    doc = ctx.findings(ctx.stage) or {"flags": []}
+    if not doc["flags"]:
+        md(ctx.tr("本阶段没有需要管理层关注的预警。", "No flag for management in this stage."))
+        return
+    md("\n".join(f"- {SEVERITY_ICONS.get(f['severity'], '')} {f['message']}"
+                 for f in doc["flags"]))
+
+
+def show_missing(ctx, table: str, enables: str) -> None:
+    """Say which input table would enable a section the data cannot support."""
+    md(ctx.tr(f"*本节需要 `{table}` 数据（见 CONTRACT 第 3 节），本次运行没有提供：{enables}。*",
+              f"*This section needs the `{table}` data (CONTRACT section 3), which this run does "
+              f"not have: {enables}.*"))

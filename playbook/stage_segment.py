@@ -472,9 +472,6 @@ def save(ctx: StageContext, inp: Inputs, table_: pd.DataFrame, o: dict, r: dict,
 
 
 def show_flags(ctx: StageContext) -> None:
-    doc = ctx.findings("segment") or {"flags": []}
-    if not doc["flags"]:
-        md(ctx.tr("本阶段没有需要管理层关注的预警。", "No flag for management in this stage."))
-        return
-    icon = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
-    md("\n".join(f"- {icon.get(f['severity'], '')} {f['message']}" for f in doc["flags"]))
+    from .notebook import show_flags as show
+
+    show(ctx)

@@ -343,7 +343,7 @@ def test_story_a_csat_and_nps_fall_in_the_south(big):
     assert change.loc[True, "nps"] < -0.35 and abs(change.loc[False, "nps"]) < 0.15
 
 
-def test_story_a_after_sales_complaints_double_and_resolve_slower(big):
+def test_story_a_after_sales_complaints_triple_and_resolve_slower(big):
     c = big["complaints"].merge(big["customers"][["customer_id", "region"]], on="customer_id")
     c = c.assign(latest=_quarter(c["opened_at"]) == LATEST, south=c["region"] == "华南")
     after_sales = c[c["category"] == "售后"]
@@ -353,13 +353,17 @@ def test_story_a_after_sales_complaints_double_and_resolve_slower(big):
                  south=o["region"] == "华南")
     per_order = after_sales.groupby(["south", "latest"]).size() / o.groupby(["south", "latest"]).size()
     ratio = per_order.xs(True, level="latest") / per_order.xs(False, level="latest")
-    assert ratio[True] > 1.7          # South: about double
+    assert ratio[True] > 2.5          # South: about triple
     assert ratio[False] < 1.3         # elsewhere: flat
     story = after_sales["south"] & after_sales["latest"]
     hours = (after_sales["first_response_at"] - after_sales["opened_at"]).dt.total_seconds() / 3600
     days = (after_sales["closed_at"] - after_sales["opened_at"]).dt.total_seconds() / 86400
     assert hours[story].mean() > 2 * hours[~story].mean()
-    assert days[story].median() > 2 * days[~story].median()
+    # close times: Exp(7 days) against Exp(2.5 days) (+ the response time), i.e. means of
+    # about 8.2 and 3.0 days; the ~50 story tickets at this size leave room for noise, and
+    # tickets opened in the last month are often still open (no close date): leave them out
+    settled = after_sales["opened_at"] < after_sales["opened_at"].max() - pd.Timedelta(days=30)
+    assert days[story & settled].mean() > 1.8 * days[~story & settled].mean()
     assert after_sales.loc[story, "resolved"].mean() < after_sales.loc[~story, "resolved"].mean() - 0.15
 
 

@@ -40,3 +40,10 @@ def finite_values(frame: pd.DataFrame | None, column: str) -> np.ndarray:
         return np.empty(0)
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
     return values[np.isfinite(values)]
+
+
+def period_ticks(ax: Axes, labels: list[str]) -> None:
+    """One x tick per period at 0, 1, …; slanted when there are more than six."""
+    slant = len(labels) > 6
+    ax.set_xticks(range(len(labels)), [str(v) for v in labels], rotation=45 if slant else 0,
+                  ha="right" if slant else "center")

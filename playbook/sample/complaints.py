@@ -17,7 +17,7 @@ def _complaints_table(sales: dict, cust: dict, text_of: dict, cal: _Calendar, la
     cat = rng.choice(5, size=len(base), p=(0.25, 0.30, 0.20, 0.10, 0.15))
     south_latest = ok[(cust["region"][sales["cidx"][ok]] == STORY_A_REGION)
                       & (sales["q"][ok] == N_QUARTERS - 1)]
-    extra = south_latest[rng.random(len(south_latest)) < 0.02 * 0.25]
+    extra = south_latest[rng.random(len(south_latest)) < 2 * 0.02 * 0.25]  # story A: × 3
     src = np.concatenate([base, extra])
     cat = np.concatenate([cat, np.zeros(len(extra), np.int64)])
     m = len(src)
