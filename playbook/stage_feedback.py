@@ -50,12 +50,14 @@ def _p(v) -> str:
 def overview(ctx: StageContext, inp: Inputs) -> None:
     have = {"feedback": inp.feedback, "complaints": inp.complaints,
             "interactions": inp.interactions}
+    dates = {"feedback": "response_date", "complaints": "opened_at", "interactions": "date"}
     rows = []
     for name, df in have.items():
         if df is None:
             rows.append((name, "—", ctx.tr("未提供", "not given")))
             continue
-        n_now = len(inp.now(df)) if "period" in df else len(df)
+        d = df[dates[name]]
+        n_now = int(((d >= inp.period.start) & (d < inp.period.end_exclusive)).sum())
         rows.append((name, fmt_int(len(df)), fmt_int(n_now)))
     md(ctx.tr(f"复盘期 **{inp.period.label}**，对比期 **{inp.comparison.label}**。各数据表的记录数：",
               f"Review period **{inp.period.label}**, comparison period "
@@ -88,7 +90,7 @@ def show_satisfaction(ctx: StageContext, sat: dict) -> None:
         f"{fmt_pct(n['promoters'])}, detractors {fmt_pct(n['detractors'])}."))
     names = outputs.METRIC_NAMES[ctx.language]
     ch = sat["change"]
-    fmt = {"csat_top2": fmt_pct}
+    fmt = {"csat_top2": fmt_pct, "nps": lambda v: f"{v:.1f}"}
     table(pd.DataFrame({
         ctx.tr("指标", "metric"): [names[m] for m in ch["metric"]],
         sat["compare"]: [fmt.get(m, lambda v: f"{v:.2f}")(v) for m, v in zip(ch["metric"], ch["before"], strict=True)],

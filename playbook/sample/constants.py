@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-GENERATOR_VERSION = "1.0"
+GENERATOR_VERSION = "1.1"  # 1.1: story A triples after-sales complaints (was: doubles)
 MANIFEST_NAME = "_manifest.json"
 TRUTH_FILE = "_truth_price_sensitive.parquet"
 N_QUARTERS = 12
