@@ -55,11 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args) -> int:
-    from .config import check_sources_exist, load_run_file
+    from .config import check_rulebook, check_sources_exist, load_run_file
     from .runner import RunOptions, run
 
     cfg = load_run_file(args.run_file, args.overrides)
     check_sources_exist(cfg)
+    check_rulebook(cfg)
     _check_jobs(args.jobs)
     opts = RunOptions(out_dir=args.out, units=args.units, stages=args.stages, jobs=args.jobs,
                       force=args.force, html=args.html, cluster=args.cluster)
@@ -74,11 +75,12 @@ def _check_jobs(jobs: int | None) -> None:
 
 
 def cmd_validate(args) -> int:
-    from .config import check_sources_exist, load_run_file
+    from .config import check_rulebook, check_sources_exist, load_run_file
     from .staging import check_sources
 
     cfg = load_run_file(args.run_file, args.overrides)
     check_sources_exist(cfg)
+    check_rulebook(cfg)
     columns = check_sources(cfg)
     print(f"{args.run_file}: OK — period {cfg.period.label}, window "
           f"{cfg.window[0].date()} – {cfg.window[1].date()}")
@@ -88,7 +90,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .config import load_run_file
+    from .config import check_rulebook, load_run_file
     from .runner import RunOptions, run
     from .sample import generate
 
@@ -100,7 +102,16 @@ def cmd_demo(args) -> int:
     if args.data_only:
         return 0
     cfg = load_run_file(DEMO_RUN_FILE[args.language], args.overrides)
+    check_rulebook(cfg)
     _check_jobs(args.jobs)
+    # the quarter before first: its 07_strategy writes the plan.json that this quarter's
+    # 07_strategy checks against what happened (the closed loop)
+    before = cfg.period.previous().label
+    prev = load_run_file(DEMO_RUN_FILE[args.language],
+                         [*(args.overrides or []), f"period={before}", f"name={cfg.name}-{before}",
+                          f"history={max(cfg.model.history - 1, 0)}"])  # the same data window
+    print(f"the previous quarter first ({before}), for the closed loop …", flush=True)
+    run(prev, RunOptions(out_dir=args.out, jobs=args.jobs, force=args.force))
     code = run(cfg, RunOptions(out_dir=args.out, jobs=args.jobs, force=args.force))
     print(f"demo finished in {time.time() - t0:.1f}s")
     return code

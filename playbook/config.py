@@ -21,6 +21,8 @@ from .feedback.settings import FeedbackSettings
 from .periods import Period, parse_period
 from .schema import TABLE_NAMES
 from .segment.settings import CnThresholds, SegmentSettings
+from .strategy.settings import StrategySettings
+from .trends.settings import TrendsSettings
 
 
 class _Strict(BaseModel):
@@ -113,12 +115,6 @@ class CleanSettingsModel(_Strict):
     }
 
 
-class _OpenStage(BaseModel):
-    """Settings of a stage whose issue has not landed yet: kept as given, validated there."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
 class RunFile(_Strict):
     name: str | None = None
     period: Any
@@ -137,8 +133,8 @@ class RunFile(_Strict):
     segment: SegmentSettings = SegmentSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     competition: CompetitionSettings = CompetitionSettings()
-    trends: _OpenStage = _OpenStage()
-    strategy: _OpenStage = _OpenStage()
+    trends: TrendsSettings = TrendsSettings()
+    strategy: StrategySettings = StrategySettings()
 
     @field_validator("period", mode="before")
     @classmethod
@@ -217,6 +213,17 @@ class RunConfig:
             date_format=entry.date_format or read.date_format,
         )
 
+    def rulebook_path(self) -> Path:
+        """The strategy rulebook: ``strategy.rulebook``, else ``strategies.yaml`` next to the
+        run file, else the built-in one (``playbook/resources/strategies.yaml``)."""
+        given = self.model.strategy.rulebook
+        if given:
+            return (self.base_dir / given).resolve()
+        beside = self.base_dir / "strategies.yaml"
+        if beside.is_file():
+            return beside.resolve()
+        return Path(__file__).resolve().parent / "resources" / "strategies.yaml"
+
     def mapping(self, table: str) -> dict[str, str]:
         return dict(getattr(self.model.columns, table))
 
@@ -228,7 +235,7 @@ class RunConfig:
     def stage_settings(self, stage: str) -> dict[str, Any]:
         """A stage's own settings as shown in its report (``segment.k`` …); {} if it has none."""
         model = getattr(self.model, stage, None)
-        if not isinstance(model, BaseModel) or isinstance(model, _OpenStage):
+        if not isinstance(model, BaseModel):
             return {}
         return {f"{stage}.{k}": v for k, v in model.model_dump(mode="json").items()
                 if v is not None}
@@ -306,7 +313,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "": RunFile, "sources": Sources, "columns": Columns, "read": ReadOptions,
     "clean": CleanSettingsModel, "collect": CollectSettings, "segment": SegmentSettings,
     "segment.cn_thresholds": CnThresholds, "feedback": FeedbackSettings,
-    "competition": CompetitionSettings,
+    "competition": CompetitionSettings, "trends": TrendsSettings, "strategy": StrategySettings,
 }
 
 
@@ -366,6 +373,13 @@ def _dig(data: Any, loc: list[str]) -> Any:
         if isinstance(data, dict):
             data = data.get(p)
     return data
+
+
+def check_rulebook(cfg: RunConfig) -> None:
+    """The strategy rulebook must load cleanly before anything runs (InputError: exit 2)."""
+    from .strategy.rulebook import load_rulebook
+
+    load_rulebook(cfg.rulebook_path())
 
 
 def check_sources_exist(cfg: RunConfig) -> None:

@@ -95,3 +95,11 @@ def show_missing(ctx, table: str, enables: str) -> None:
     md(ctx.tr(f"*本节需要 `{table}` 数据（见 CONTRACT 第 3 节），本次运行没有提供：{enables}。*",
               f"*This section needs the `{table}` data (CONTRACT section 3), which this run does "
               f"not have: {enables}.*"))
+
+
+def show_figure(fig) -> None:
+    """Lay out a figure and show it in the notebook (the report embeds it as a PNG)."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    plt.show()

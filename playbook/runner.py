@@ -112,6 +112,11 @@ def run(cfg: RunConfig, opts: RunOptions, echo=print) -> int:
     if opts.html:
         from . import report
 
+        try:
+            report.render_run_summary(run_dir, run_dir / "summary.html",
+                                      language=cfg.model.language, currency=cfg.model.currency)
+        except Exception as exc:  # the index still links every unit's own report
+            echo(f"summary.html failed: {_error_text(exc)}")
         report.render_index(record, run_dir / "index.html", language=cfg.model.language)
     failed = [(u, s) for u, r in record["units"].items() if u in folders
               for s, st in r["stages"].items() if st["status"] == FAILED]
@@ -332,9 +337,11 @@ def _render_unit_report(task: UnitTask, paths: UnitPaths, report_path: Path) -> 
                        paths.notebook(sid)))
     title = f"{task.unit} · {task.title_period}"
     try:
+        summary = report.executive_summary_html(paths.root, language=task.language,
+                                                currency=task.settings.get("currency", "CNY"))
         report.render_unit_report(stages, report_path, title=title,
                                   settings={**task.settings, "unit": task.unit},
-                                  language=task.language)
+                                  language=task.language, summary_html=summary or None)
     except Exception as exc:
         _say(f"[{task.unit}] report.html failed: {_error_text(exc)}")
 

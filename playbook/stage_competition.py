@@ -14,6 +14,7 @@ from .competition import pipeline
 from .competition.pipeline import Inputs
 from .context import StageContext, open_stage
 from .notebook import fmt_pct, md, show_missing, table
+from .notebook import show_figure as _show
 from .plots import competition as plots
 
 TABLES = ("orders", "customers", "feedback", "competitors", "market")
@@ -28,11 +29,6 @@ def load(ctx: StageContext) -> Inputs:
     unit_column = ctx.cfg.model.unit_column if ctx.is_total else None
     return pipeline.make_inputs(tables, ctx.period, ctx.cfg.model.history,
                                 ctx.cfg.model.competition, ctx.language, unit_column)
-
-
-def _show(fig) -> None:
-    fig.tight_layout()
-    plt.show()
 
 
 def _name(ctx: StageContext, entity: str) -> str:

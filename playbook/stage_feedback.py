@@ -16,6 +16,7 @@ from .feedback import outputs, pipeline
 from .feedback.labels import aspect_label, sentiment_label
 from .feedback.pipeline import Inputs
 from .notebook import fmt_int, fmt_pct, md, show_missing, table
+from .notebook import show_figure as _show
 from .plots import complaints as complaint_plots
 from .plots import feedback as feedback_plots
 from .plots import text as text_plots
@@ -36,11 +37,6 @@ def load(ctx: StageContext) -> Inputs:
     unit_column = ctx.cfg.model.unit_column if ctx.is_total else None
     return pipeline.make_inputs(tables, ctx.period, ctx.cfg.model.history, ctx.cfg.model.feedback,
                                 ctx.language, unit_column)
-
-
-def _show(fig) -> None:
-    fig.tight_layout()
-    plt.show()
 
 
 def _p(v) -> str:

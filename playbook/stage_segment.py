@@ -13,6 +13,7 @@ import pandas as pd
 from .context import StageContext, open_stage
 from .exports import write_export
 from .notebook import fmt_int, fmt_pct, md, table
+from .notebook import show_figure as _show
 from .plots import abc as abc_plots
 from .plots import churn as churn_plots
 from .plots import clusters as cluster_plots
@@ -46,11 +47,6 @@ def load(ctx: StageContext) -> Inputs:
             del tables["customers"]
     start, _ = ctx.window
     return pipeline.make_inputs(tables, ctx.period, start, ctx.cfg.model.segment, ctx.language)
-
-
-def _show(fig) -> None:
-    fig.tight_layout()
-    plt.show()
 
 
 def _money(v: float, ctx: StageContext) -> str:

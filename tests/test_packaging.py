@@ -37,3 +37,9 @@ def test_makefile_has_the_targets():
     text = (REPO / "Makefile").read_text()
     for target in ("help", "demo", "test", "lab", "bench", "lint"):
         assert re.search(rf"^{target}:.*## ", text, re.M), target
+
+
+def test_builtin_rulebook_is_the_params_one():
+    """The installed package carries the default rulebook; params/ holds the editable copy."""
+    packaged = REPO / "playbook" / "resources" / "strategies.yaml"
+    assert packaged.read_bytes() == (REPO / "params" / "strategies.yaml").read_bytes()

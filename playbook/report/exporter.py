@@ -13,6 +13,8 @@ from typing import Any
 
 from nbformat import NotebookNode
 
+from .summary import SUMMARY_CSS
+
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 TEMPLATE_NAME = "playbook_html"
 
@@ -67,7 +69,7 @@ h2.pb-stage-title { background: #eef3f9; border-left: 6px solid var(--pb-accent)
 .jp-RenderedHTMLCommon table { font-size: 0.92em; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
 @media print { .pb-toc { break-after: page; } .pb-stage { break-before: page; } }
-"""
+""" + SUMMARY_CSS  # the executive summary on top of the unit report
 
 
 @functools.cache
