@@ -44,7 +44,7 @@ def step(name, fn):
     steps[name] = fn()
     print(f"  {name}: {time.perf_counter() - t:.1f}s")
 """
-SCALED = ("segment_scaled", "feedback_scaled")
+SCALED = ("segment_scaled", "feedback_scaled", "trends_scaled")
 
 CASES: dict[str, str] = {
     # the bundled sample at its default size, as `make demo` writes it
@@ -127,6 +127,19 @@ CASES: dict[str, str] = {
         ci = cp.make_inputs(tables, period, 11, CompetitionSettings(), "zh", "region")
         step("market", lambda: cp.market_step(ci))
         step("competitors", lambda: cp.compare_step(ci, steps["market"]))
+    """,
+    # stage 06 over the scaled sample: the period table, months, the category mix by age band
+    # and customer type, and the forecasts with their backtests (03's price tiers absent)
+    "trends_scaled": """
+        from playbook.trends import pipeline as tp
+        from playbook.trends.settings import TrendsSettings
+        t = time.perf_counter()
+        inp = tp.make_inputs(tables, parse_period("2026Q3"), 11, TrendsSettings(), "zh")
+        print(f"  inputs: {time.perf_counter() - t:.1f}s")
+        step("series", lambda: tp.series_step(inp))
+        step("mix", lambda: tp.mix_step(inp))
+        step("forecast", lambda: tp.forecast_step(inp, steps["series"]))
+        print("  flags:", [f["id"] for f in tp.flags(inp, steps["mix"], steps["forecast"])][:5])
     """,
 }
 
