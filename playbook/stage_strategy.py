@@ -18,7 +18,7 @@ from .strategy import plan as plan_mod
 from .strategy.pipeline import Inputs
 from .strategy.rulebook import load_rulebook
 
-TABLES = ("orders", "customers")
+TABLES = ("orders", "customers", "trends_periods")
 STAGE_NAMES = {"segment": ("03 分群", "03 segments"), "feedback": ("04 反馈", "04 feedback"),
                "competition": ("05 竞争", "05 competition"), "trends": ("06 趋势", "06 trends")}
 
@@ -162,10 +162,13 @@ def show_targets(ctx: StageContext, pl: dict) -> None:
     if not k:
         md(ctx.tr("没有可设定目标的 KPI。", "No KPI to set a target for."))
         return
-    md(ctx.tr("营收和活跃客户数以 06 阶段对下一期的季节性预测为基线，其余以本期实际值为基线；"
-              "提升幅度来自规则库的 `kpi_targets`。",
-              "Revenue and active customers start from 06's seasonal forecast of next period, "
-              "the others from this period's value; the improvements come from the rulebook's "
+    md(ctx.tr("基线是下一期的预期值，以免目标忽略季节：营收和活跃客户数取 06 阶段的预测，留存率和"
+              "复购率取去年同期值加本期的同比变化，NPS、CSAT 和投诉率取本期值；提升幅度来自规则库的 "
+              "`kpi_targets`。",
+              "Baselines are next period's expected values, so that targets carry the season: "
+              "revenue and active customers from 06's forecast, retention and repeat rate from "
+              "the same period a year earlier plus this period's year-on-year change, NPS, CSAT "
+              "and complaints from this period; the improvements come from the rulebook's "
               "`kpi_targets`."))
     table(pd.DataFrame({
         "KPI": [x["name"] for x in k],

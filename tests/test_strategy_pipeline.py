@@ -70,14 +70,24 @@ ACTION = ("actions:\n  - id: vip\n    name: {zh: a, en: b}\n    when: {segment: 
     (ACTION % ("champions", "1.5"), ["actions[0].save_rate", "1.5"]),
     ("actions: [unclosed\n", ["not valid YAML"]),
 ])
-def test_rulebook_errors_exit_2_before_anything_runs(tmp_path, capsys, text, words):
-    from conftest import REPO
+def test_rulebook_errors_exit_2_before_anything_runs(tmp_path, capsys, sample_dir, text, words):
+    from conftest import write_run_file
 
     book = tmp_path / "bad.yaml"
     book.write_text(text, encoding="utf-8")
-    code = main(["validate", str(REPO / "params" / "demo.yaml"),
-                 "--set", f"strategy.rulebook={book}"])
+    run_file = write_run_file(tmp_path, sample_dir, strategy={"rulebook": str(book)})
+    code = main(["run", str(run_file), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code == 2
     assert all(w in err for w in words), err
     assert str(book) in err
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+def test_seasonal_naive_baseline_of_a_rate():
+    table = pd.DataFrame({"period": ["2025Q3", "2025Q4", "2026Q3"],
+                          "retention_rate": [0.70, 0.80, 0.66]})
+    # next = 2026Q4: v[2025Q4] + v[2026Q3] − v[2025Q3] = 0.80 − 0.04
+    assert pipeline.seasonal_naive(table, "retention_rate", Q3) == pytest.approx(0.76)
+    assert pipeline.seasonal_naive(table.head(2), "retention_rate", Q3) is None
+    assert pipeline.seasonal_naive(None, "retention_rate", Q3) is None

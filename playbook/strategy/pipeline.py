@@ -9,8 +9,10 @@ the most recently finished first; the unit's folder there must hold ``plan.json`
 
 KPI targets
 -----------
-``plan.kpi_targets`` on this period's values, except that revenue and active customers start
-from 06's forecast of next period (``baselines``), so their targets carry the season.
+``plan.kpi_targets`` on next period's expected values (``baselines``): revenue and active
+customers from 06's forecast, retention and repeat rate seasonal-naive with this period's
+year-on-year change; NPS, CSAT and complaints from this period's value. A quarter's target then
+carries its season (Q3 retention is lower than Q2's every year).
 
 Metrics (``findings/strategy.json``)
 ------------------------------------
@@ -59,6 +61,7 @@ class Inputs:
     previous: Previous | None
     previous_note: str = ""
     flags: list[dict] = field(default_factory=list)
+    trend_table: pd.DataFrame | None = None  # 06's data/trends_periods.parquet
 
     def metrics(self) -> dict[str, dict]:
         return {s: d.get("metrics", {}) for s, d in self.findings.items()}
@@ -116,13 +119,14 @@ def load_previous(unit_dir: Path | None) -> Previous | None:
 def make_inputs(unit: str, period: Period, language: str, currency: str,
                 findings: dict[str, dict], tables: dict[str, pd.DataFrame], rulebook: Rulebook,
                 rulebook_path: Path, previous: Previous | None, note: str) -> Inputs:
+    """``tables``: orders, customers (03) and trends_periods (06), each when present."""
     orders = tables.get("orders")
     if orders is not None:
         orders = orders[orders["order_date"] < period.end_exclusive]
     flags = [dict(f, stage=s) for s, d in findings.items() for f in d.get("flags", [])]
     return Inputs(unit, period, language, currency, findings, tables.get("customers"),
                   purchases(orders) if orders is not None else None, rulebook, rulebook_path,
-                  previous, note, flags)
+                  previous, note, flags, tables.get("trends_periods"))
 
 
 def loop_step(inp: Inputs) -> dict:
@@ -139,16 +143,35 @@ def loop_step(inp: Inputs) -> dict:
 
 
 FORECAST_BASELINES = {"revenue": "forecast_revenue", "active_customers": "forecast_active"}
+SEASONAL_BASELINES = {"retention_rate": "retention_rate", "repeat_rate": "repeat_rate"}
+
+
+def seasonal_naive(table: pd.DataFrame | None, column: str, period: Period) -> float | None:
+    """Next period's expected value of a seasonal rate: its value a year before next period
+    plus this period's change on a year earlier (``v[next−1y] + v[now] − v[now−1y]``)."""
+    ago, nxt = period.year_ago(), period.shift(1)
+    if table is None or ago is None or column not in table:
+        return None
+    v = table.set_index("period")[column]
+    keys = (nxt.year_ago().label, period.label, ago.label)
+    if not all(k in v.index and pd.notna(v[k]) for k in keys):
+        return None
+    return float(v[keys[0]] + v[keys[1]] - v[keys[2]])
 
 
 def baselines(inp: Inputs) -> dict[str, float]:
-    """This period's KPI values, except revenue and active customers, whose baseline is 06's
-    seasonal forecast of next period (a quarter's target must not ignore the season)."""
+    """Next period's expected KPI values, so that a quarter's target carries its season:
+    revenue and active customers from 06's forecast, retention and repeat rate by
+    ``seasonal_naive``; the other KPIs (NPS, CSAT, complaints) hold this period's value."""
     out = plan_mod.kpi_baselines(inp.metrics())
     trends = inp.findings.get("trends", {}).get("metrics", {})
     for kpi, metric in FORECAST_BASELINES.items():
         if kpi in out and trends.get(metric) is not None:
             out[kpi] = float(trends[metric])
+    for kpi, column in SEASONAL_BASELINES.items():
+        expected = seasonal_naive(inp.trend_table, column, inp.period)
+        if kpi in out and expected is not None:
+            out[kpi] = min(max(expected, 0.0), 1.0)
     return out
 
 
