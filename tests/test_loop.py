@@ -129,11 +129,11 @@ def test_loop_flags():
                           "action_no_effect_a_better_ns", "action_no_effect_a_worse"}
     assert flags["kpi_missed_revenue"]["severity"] == "warning"
     assert flags["kpi_missed_active_customers"]["severity"] == "critical"
-    assert "wrong way" in flags["kpi_missed_active_customers"]["message"]
+    assert "worse than the baseline" in flags["kpi_missed_active_customers"]["message"]
     assert flags["kpi_missed_revenue"]["evidence"]["progress"] == 0.5
     assert flags["action_no_effect_a_better_ns"]["severity"] == "info"
     assert flags["action_no_effect_a_worse"]["severity"] == "warning"
     assert "25.0%" in flags["action_no_effect_a_worse"]["message"]
     zh = loop_flags(sc, eff.iloc[:0], language="zh")
     assert [f["id"] for f in zh] == ["kpi_missed_revenue", "kpi_missed_active_customers"]
-    assert "未达目标" in zh[0]["message"] and "相反方向" in zh[1]["message"]
+    assert "未达目标" in zh[0]["message"] and "比基线更差" in zh[1]["message"]

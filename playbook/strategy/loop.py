@@ -6,7 +6,8 @@ Scorecard (``scorecard``), per KPI of last period's plan, with this period's act
     gap      = actual - target
     progress = (actual - baseline) / (target - baseline)   (share of the planned change
                achieved; NaN when target = baseline)
-    wrong_way = the KPI moved away from its good direction: actual < baseline (up) or > (down)
+    wrong_way = worse than the baseline (the expected value the target was set from):
+               actual < baseline (up) or > (down)
 
 A KPI without an actual value keeps NaN and ``met`` missing (<NA>).
 
@@ -29,8 +30,8 @@ rulebook's ``holdout`` gives a clean random control group. When no control custo
 (the action contacted every customer of its strata and had no holdout) ``control`` is 0, the
 comparison is NaN and ``note`` says why.
 
-Flags (``loop_flags``): ``kpi_missed_<id>`` (warning; critical when the KPI moved the wrong
-way) and ``action_no_effect_<id>`` when the contacted customers did not buy significantly more
+Flags (``loop_flags``): ``kpi_missed_<id>`` (warning; critical when it is also worse than
+the baseline) and ``action_no_effect_<id>`` when the contacted customers did not buy significantly more
 often than the control group (not difference > 0 with p < 0.05): warning when they did no
 better (difference <= 0), info when better but not significantly. Actions without a control
 group raise no flag.
@@ -174,11 +175,11 @@ def loop_flags(scorecard: pd.DataFrame, effects: pd.DataFrame, language: str = "
         wrong = bool(r.wrong_way) if not pd.isna(r.wrong_way) else False
         b, t, a = (_fmt(v, r.unit) for v in (r.baseline, r.target, r.actual))
         if zh:
-            msg = (f"{r.name}未达目标：目标 {t}，实际 {a}（上期 {b}）"
-                   + ("，且向相反方向变化。" if wrong else "。"))
+            msg = (f"{r.name}未达目标：目标 {t}，实际 {a}（基线 {b}）"
+                   + ("，且比基线更差。" if wrong else "。"))
         else:
             msg = (f"{r.name} missed its target: target {t}, actual {a} (baseline {b})"
-                   + (", and moved the wrong way." if wrong else "."))
+                   + (", worse than the baseline." if wrong else "."))
         out.append(flag(f"kpi_missed_{r.id}", "critical" if wrong else "warning", msg,
                         kpi=r.id, baseline=r.baseline, target=r.target, actual=r.actual,
                         gap=r.gap, progress=r.progress))
