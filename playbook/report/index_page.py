@@ -16,13 +16,17 @@ from .settings import format_value
 #: Stage statuses of run.json, in the order the index counts them.
 _STATUSES = ("ok", "up-to-date", "skipped", "failed", "not-run")
 
-_INDEX_CSS = """
+#: The look every run-level page shares (index.html, summary.html): fonts, header, title.
+PAGE_BASE_CSS = """
 body { font-family: "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
   "WenQuanYi Micro Hei", -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
   color: #1d2733; margin: 0; background: #fff; }
-main { max-width: 1280px; margin: 0 auto; padding: 0 24px 48px; }
 header { border-bottom: 3px solid #1f5fa8; margin: 24px 0 16px; padding-bottom: 8px; }
 h1 { font-size: 1.8em; margin: 0; color: #17324d; }
+"""
+
+_INDEX_CSS = PAGE_BASE_CSS + """
+main { max-width: 1280px; margin: 0 auto; padding: 0 24px 48px; }
 dl.meta { display: grid; grid-template-columns: max-content auto; gap: 2px 14px; margin: 10px 0; }
 dl.meta dt { color: #5f6b7a; } dl.meta dd { margin: 0; }
 p.links a, a { color: #1f5fa8; }

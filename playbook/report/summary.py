@@ -71,7 +71,7 @@ from pathlib import Path
 from typing import Any
 
 from ..layout import STAGE_TITLES, safe_name
-from .index_page import _href, _link
+from .index_page import PAGE_BASE_CSS, _href, _link
 from .labels import LABELS, check_language
 from .offline import write_page
 
@@ -256,13 +256,8 @@ table.pb-actions td.num { text-align: right; white-space: nowrap; }
 .pb-muted { color: #5f6b7a; }
 """
 
-_PAGE_CSS = """
-body { font-family: "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
-  "WenQuanYi Micro Hei", -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-  color: #1d2733; margin: 0; background: #fff; }
+_PAGE_CSS = PAGE_BASE_CSS + """
 main { max-width: 1400px; margin: 0 auto; padding: 0 24px 48px; }
-header { border-bottom: 3px solid #1f5fa8; margin: 24px 0 16px; padding-bottom: 8px; }
-h1 { font-size: 1.8em; margin: 0; color: #17324d; }
 a { color: #1f5fa8; }
 table.pb-run { border-collapse: collapse; font-size: 0.9em; table-layout: fixed; width: 100%; }
 table.pb-run th, table.pb-run td { border: 1px solid #d5dbe3; padding: 6px 8px;
